@@ -1,0 +1,34 @@
+# factledger: `make run` sets up and runs the main job; `make test` sets up and runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= ledger.db
+
+.PHONY: run test lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/factledger --db $(DB) ingest corpus/
+	$(BIN)/factledger --db $(DB) sources
+	$(BIN)/factledger --db $(DB) claims
+	$(BIN)/factledger --db $(DB) verify
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check ledger tests bench
+	$(BIN)/ruff format --check ledger tests bench
+	$(BIN)/mypy ledger
+
+test: lint
+	$(BIN)/pytest
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/append.py
+	$(BIN)/python bench/verify.py
+
+clean:
+	rm -rf $(VENV) ledger.db ledger.db-wal ledger.db-shm

@@ -1,0 +1,339 @@
+"""Core commands: ingest, sources, add, stance, edit, retract, supersede, verdict, show, claims,
+head, verify."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ledger.cli import cli, emit_json, json_option, open_ledger, reviewer, reviewer_option
+
+STANCE_HELP = "asserted, confirmed, unconfirmed, denied, disputed or retracted."
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@reviewer_option
+@json_option
+def ingest(paths: tuple[str, ...], reviewer: str | None, as_json: bool) -> None:
+    """Ingest .txt, .md and .html files (or folders of them) as sources.
+
+    Each file goes in in its own transaction: a bad file (binary, not UTF-8, empty, over 10 MiB,
+    unreadable) is reported on one line and skipped, the other files in the same call still go
+    in, and the exit code is 1. Metadata comes from YAML front matter or a NAME.meta.yaml sidecar.
+    Re-ingesting the same bytes is a no-op; a changed file at the same path becomes a new source
+    that replaces the old one.
+    """
+    from ledger.corpus import ingest_document, iter_files, read_document
+    from ledger.errors import LedgerError
+
+    who = _reviewer(reviewer)
+    failed, results = 0, []
+    with open_ledger(create=True) as ledger:
+        for path in iter_files(list(paths)):
+            try:
+                result = ingest_document(ledger, read_document(path), ingested_by=who)
+            except LedgerError as e:
+                failed += 1
+                click.echo(f"Error: {e}", err=True)
+                continue
+            results.append(result.__dict__)
+            if not as_json:
+                extra = f" (replaces {result.replaces})" if result.replaces else ""
+                click.echo(f"{result.status:9} {result.source_id}  {result.path}{extra}")
+    if as_json:
+        emit_json(results)
+    if failed:
+        raise SystemExit(1)
+
+
+def _reviewer(name: str | None) -> str:
+    return reviewer(name)
+
+
+@cli.command()
+@json_option
+def sources(as_json: bool) -> None:
+    """List the sources in the ledger."""
+    from ledger.views import list_sources
+
+    with open_ledger() as ledger:
+        rows = list_sources(ledger)
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        meta = " · ".join(x for x in (r["publisher"], r["published"]) if x)
+        click.echo(f"{r['id']}  {r['title'] or r['path']}" + (f"  ({meta})" if meta else ""))
+    if not rows:
+        click.echo("No sources yet: run 'factledger ingest corpus/'.")
+
+
+def claim_options(f: Any) -> Any:
+    """--source, --quote, --occurrence shared by add, stance and edit."""
+    f = click.option(
+        "--occurrence",
+        type=click.IntRange(min=1),
+        help="Which occurrence of an ambiguous quote (1-based).",
+    )(f)
+    f = click.option("--quote", help="The exact words in the source that show it.")(f)
+    f = click.option("--source", help="Source ID, or the path the source was ingested from.")(f)
+    return f
+
+
+@cli.command()
+@claim_options
+@click.option(
+    "--claim", "claim_text", required=True, help="The claim, as one self-contained sentence."
+)
+@click.option(
+    "--actor", required=True, help="Who takes the stance, e.g. 'Kremlin (Dmitry Peskov)'."
+)
+@click.option("--stance", required=True, help=STANCE_HELP)
+@click.option("--verdict", help="Your verdict, e.g. unverified, supported, refuted.")
+@reviewer_option
+@json_option
+def add(
+    source: str | None,
+    quote: str | None,
+    occurrence: int | None,
+    claim_text: str,
+    actor: str,
+    stance: str,
+    verdict: str | None,
+    reviewer: str | None,
+    as_json: bool,
+) -> None:
+    """Add a claim by hand, anchored to an exact quote in a source; prints its claim ID."""
+    from ledger.claims import add_claim
+    from ledger.views import get_claim
+
+    if not source or not quote:
+        raise click.UsageError("add needs --source and --quote")
+    with open_ledger() as ledger:
+        cid = add_claim(
+            ledger,
+            source=source,
+            quote=quote,
+            claim=claim_text,
+            actor=actor,
+            stance=stance,
+            verdict=verdict,
+            occurrence=occurrence,
+            reviewer=_reviewer(reviewer),
+        )
+        if as_json:
+            emit_json(get_claim(ledger, cid))
+        else:
+            click.echo(cid)
+
+
+@cli.command()
+@click.argument("claim_ref")
+@claim_options
+@click.option("--actor", required=True, help="Who takes the stance.")
+@click.option("--stance", required=True, help=STANCE_HELP)
+@click.option("--note", help="A note for other reviewers.")
+@reviewer_option
+@json_option
+def stance(
+    claim_ref: str,
+    source: str | None,
+    quote: str | None,
+    occurrence: int | None,
+    actor: str,
+    stance: str,
+    note: str | None,
+    reviewer: str | None,
+    as_json: bool,
+) -> None:
+    """Add a stance event (e.g. 'denied by Kremlin') with its own quote to an existing claim."""
+    from ledger.claims import add_stance
+
+    if not source or not quote:
+        raise click.UsageError("stance needs --source and --quote")
+    with open_ledger() as ledger:
+        sid = add_stance(
+            ledger,
+            claim_ref,
+            source=source,
+            quote=quote,
+            actor=actor,
+            stance=stance,
+            occurrence=occurrence,
+            note=note,
+            reviewer=_reviewer(reviewer),
+        )
+    emit_json({"id": sid, "claim_id": claim_ref.upper()}) if as_json else click.echo(sid)
+
+
+@cli.command()
+@click.argument("claim_ref")
+@click.option("--claim", "claim_text", help="The new claim text.")
+@claim_options
+@click.option("--reason", required=True, help="Why the claim changes.")
+@reviewer_option
+@json_option
+def edit(
+    claim_ref: str,
+    claim_text: str | None,
+    source: str | None,
+    quote: str | None,
+    occurrence: int | None,
+    reason: str,
+    reviewer: str | None,
+    as_json: bool,
+) -> None:
+    """Write a new version of a claim (the old versions stay)."""
+    from ledger.claims import edit_claim
+
+    with open_ledger() as ledger:
+        n = edit_claim(
+            ledger,
+            claim_ref,
+            text=claim_text,
+            source=source,
+            quote=quote,
+            occurrence=occurrence,
+            reason=reason,
+            reviewer=_reviewer(reviewer),
+        )
+    ref = f"{claim_ref.upper().split('@')[0]}@{n}"
+    emit_json({"id": ref.split("@")[0], "version": n}) if as_json else click.echo(ref)
+
+
+@cli.command()
+@click.argument("claim_ref")
+@click.option("--reason", required=True, help="Why the claim is retracted.")
+@reviewer_option
+@json_option
+def retract(claim_ref: str, reason: str, reviewer: str | None, as_json: bool) -> None:
+    """Retract a claim (a new row; the claim stays readable and citable as retracted)."""
+    from ledger.claims import retract as do_retract
+
+    with open_ledger() as ledger:
+        do_retract(ledger, claim_ref, reason=reason, reviewer=_reviewer(reviewer))
+    msg = {"id": claim_ref.upper(), "status": "retracted"}
+    emit_json(msg) if as_json else click.echo(f"{claim_ref.upper()} retracted")
+
+
+@cli.command()
+@click.argument("old_ref")
+@click.argument("new_ref")
+@click.option("--reason", required=True, help="Why the new claim replaces the old one.")
+@reviewer_option
+@json_option
+def supersede(old_ref: str, new_ref: str, reason: str, reviewer: str | None, as_json: bool) -> None:
+    """Mark claim OLD as superseded by claim NEW."""
+    from ledger.claims import supersede as do_supersede
+
+    with open_ledger() as ledger:
+        new_id = do_supersede(ledger, old_ref, new_ref, reason=reason, reviewer=_reviewer(reviewer))
+    msg = {"id": old_ref.upper(), "status": "superseded", "successor_id": new_id}
+    emit_json(msg) if as_json else click.echo(f"{old_ref.upper()} superseded by {new_id}")
+
+
+@cli.command()
+@click.argument("claim_ref")
+@click.argument("verdict")
+@click.option("--note", help="Why: the evidence behind the verdict.")
+@reviewer_option
+@json_option
+def verdict(
+    claim_ref: str, verdict: str, note: str | None, reviewer: str | None, as_json: bool
+) -> None:
+    """Record your verdict on a claim: unreviewed, unverified, supported, mostly_supported,
+    mixed, misleading or refuted."""
+    from ledger.claims import set_verdict
+
+    with open_ledger() as ledger:
+        set_verdict(ledger, claim_ref, verdict, note=note, reviewer=_reviewer(reviewer))
+    msg = {"id": claim_ref.upper(), "verdict": verdict}
+    emit_json(msg) if as_json else click.echo(f"{claim_ref.upper()}: {verdict}")
+
+
+@cli.command()
+@click.argument("claim_ref")
+@json_option
+def show(claim_ref: str, as_json: bool) -> None:
+    """Show a claim (ID, or ID@N for version N): versions, stances, verdict, provenance."""
+    from ledger.views import get_claim
+
+    with open_ledger() as ledger:
+        c = get_claim(ledger, claim_ref)
+    if as_json:
+        emit_json(c)
+        return
+    status = c["status"] + (f" by {c['superseded_by']}" if c["superseded_by"] else "")
+    click.echo(f"{c['ref']}  (version {c['version']} of {c['current_version']}, {status})")
+    click.echo(f"  {c['text']}")
+    click.echo(f"Verdict: {c['verdict']}")
+    click.echo("Stances:")
+    for s in c["stance_events"]:
+        date = s["stated_on"] or "undated"
+        title = s["source_title"] or s["source_path"]
+        click.echo(
+            f"  {s['stance']} by {s['actor']} — {date} — “{s['quote']}” ({s['source_id']}: {title})"
+        )
+    click.echo("Versions:")
+    for v in c["versions"]:
+        why = f" — {v['reason']}" if v["reason"] else ""
+        click.echo(f"  @{v['version']}  {v['recorded_at']} by {v['reviewer']}: {v['text']}{why}")
+    origin = f"proposal {c['proposal_id']}" if c["proposal_id"] else "added by hand"
+    click.echo(f"Provenance: {origin}, by {c['created_by']} at {c['created_at']}")
+    if c["status_reason"]:
+        click.echo(f"Status reason: {c['status_reason']}")
+
+
+@cli.command()
+@click.option("--limit", type=int, help="Show at most this many.")
+@json_option
+def claims(limit: int | None, as_json: bool) -> None:
+    """List claims with their status summary and verdict."""
+    from ledger.views import list_claims
+
+    with open_ledger() as ledger:
+        rows = list_claims(ledger, limit)
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['id']}@{r['version']}  [{r['verdict']}, {r['status']}]  {r['text']}")
+        if r["stance_summary"]:
+            click.echo(f"    {r['stance_summary']}")
+    if not rows:
+        click.echo("No claims yet: add one with 'factledger add' or review proposals.")
+
+
+@cli.command()
+@json_option
+def head(as_json: bool) -> None:
+    """Print the entry count and head hash, to quote in a report."""
+    with open_ledger(readonly=True) as ledger:
+        h = ledger.head()
+    if as_json:
+        emit_json({"entries": h.count, "head": h.hash})
+    else:
+        click.echo(f"factledger head: {h.count} entries, sha256 {h.hash}")
+
+
+@cli.command()
+@click.option("--head", "earlier", help="An earlier head hash that this ledger must still contain.")
+@json_option
+def verify(earlier: str | None, as_json: bool) -> None:
+    """Recompute the hash chain, every span's quote and every source hash.
+
+    Exits 1 naming the first row that disagrees. With --head, also proves that the ledger still
+    contains that earlier head (it fails if the ledger was truncated or rewritten since).
+    """
+    from ledger.verify import verify as do_verify
+
+    if earlier:
+        earlier = earlier.strip().removeprefix("sha256:").strip().lower()
+    with open_ledger(readonly=True) as ledger:
+        result = do_verify(ledger, earlier)
+    if as_json:
+        emit_json({"ok": True, "entries": result.head.count, "head": result.head.hash})
+    else:
+        click.echo(f"ok: {result.head.count} entries, head {result.head.hash}")

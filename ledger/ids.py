@@ -1,0 +1,52 @@
+"""Claim IDs and other short identifiers.
+
+Claim IDs read aloud and type well: ``FL-`` and six characters from an alphabet without 0/O,
+1/l/I (Crockford's idea, minus the letters that still confuse in sans-serif type). ``ID@N`` names
+version N. Other rows get longer random IDs with a readable prefix.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CLAIM_PREFIX = "FL-"
+CLAIM_LEN = 6
+CLAIM_RE = re.compile(rf"^{CLAIM_PREFIX}[{ALPHABET}]{{{CLAIM_LEN}}}$")
+CLAIM_REF_RE = re.compile(rf"{CLAIM_PREFIX}[{ALPHABET}]{{{CLAIM_LEN}}}(?:@[1-9][0-9]*)?")
+
+
+def random_token(n: int) -> str:
+    """``n`` random characters from the unambiguous alphabet."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(n))
+
+
+def new_claim_id() -> str:
+    """A fresh random claim ID such as ``FL-7K2QH9`` (uniqueness is checked by the store)."""
+    return CLAIM_PREFIX + random_token(CLAIM_LEN)
+
+
+def new_row_id(prefix: str) -> str:
+    """A random ID for a non-claim row, e.g. ``st-`` + 12 characters."""
+    return f"{prefix}-{random_token(12)}"
+
+
+def parse_claim_ref(ref: str) -> tuple[str, int | None]:
+    """Split ``FL-XXXXXX@N`` into the claim ID and the version (None for the current one).
+
+    Lower case is accepted and folded, because people type IDs they read in reports.
+    Raises ValueError for anything that is not a claim reference.
+    """
+    ref = ref.strip().upper()
+    claim_id, _, version = ref.partition("@")
+    if not CLAIM_RE.match(claim_id):
+        raise ValueError(
+            f"{ref!r} is not a claim ID: expected {CLAIM_PREFIX} and {CLAIM_LEN} characters "
+            f"from {ALPHABET}, optionally @VERSION"
+        )
+    if not version:
+        return claim_id, None
+    if not version.isdigit() or int(version) < 1:
+        raise ValueError(f"{ref!r}: the version after @ must be a whole number from 1")
+    return claim_id, int(version)

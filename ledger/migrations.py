@@ -1,0 +1,189 @@
+"""Named schema migrations, applied once each and recorded in ``_sqlite_migrations``.
+
+Every ledger table carries the chain columns ``seq``, ``prev_hash``, ``hash`` and
+``recorded_at``, and is append-only: triggers refuse UPDATE and DELETE, even from the
+``sqlite3`` shell. A further trigger refuses an insert whose ``seq`` or ``prev_hash`` is already
+used in any ledger table, so the chain cannot fork across tables either.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("factledger")
+
+CHAIN = {"seq": int, "prev_hash": str, "hash": str, "recorded_at": str}
+SPAN = {
+    "source_id": str,
+    "start": int,
+    "end": int,
+    "quote": str,
+    "prefix": str,
+    "suffix": str,
+}
+
+# The ledger tables, in the order they were introduced. Columns after the chain columns.
+TABLES: dict[str, dict[str, type]] = {
+    "sources": {
+        "id": str,
+        "path": str,
+        "title": str,
+        "publisher": str,
+        "author": str,
+        "url": str,
+        "published": str,
+        "retrieved": str,
+        "media_type": str,
+        "size_bytes": int,
+        "raw_sha256": str,
+        "text_sha256": str,
+        "replaces": str,
+        "ingested_by": str,
+        "text": str,
+        "raw": bytes,
+    },
+    "model_calls": {
+        "id": str,
+        "model": str,
+        "resolved_model": str,
+        "api_base": str,
+        "prompt_name": str,
+        "prompt_hash": str,
+        "cache_key": str,
+        "request": str,
+        "response": str,
+        "input_tokens": int,
+        "output_tokens": int,
+        "cost": float,
+        "duration_ms": int,
+        "error": str,
+    },
+    "proposals": {
+        "id": str,
+        "run_id": str,
+        **SPAN,
+        "claim": str,
+        "actor": str,
+        "stance": str,
+        "stated_on": str,
+        "rationale": str,
+        "anchoring": str,
+        "anchor_score": float,
+        "proposer": str,
+        "proposer_version": str,
+        "model": str,
+        "prompt_name": str,
+        "prompt_hash": str,
+        "params": str,
+        "model_call_id": str,
+    },
+    "claims": {
+        "id": str,
+        "created_by": str,
+        "proposal_id": str,
+    },
+    "claim_versions": {
+        "id": str,
+        "claim_id": str,
+        "version": int,
+        "text": str,
+        **SPAN,
+        "reviewer": str,
+        "reason": str,
+        "proposal_id": str,
+        "decision_id": str,
+    },
+    "stance_events": {
+        "id": str,
+        "claim_id": str,
+        "stance": str,
+        "actor": str,
+        **SPAN,
+        "stated_on": str,
+        "reviewer": str,
+        "note": str,
+        "proposal_id": str,
+        "decision_id": str,
+    },
+    "verdicts": {
+        "id": str,
+        "claim_id": str,
+        "verdict": str,
+        "note": str,
+        "reviewer": str,
+    },
+    "status_changes": {
+        "id": str,
+        "claim_id": str,
+        "status": str,
+        "successor_id": str,
+        "reason": str,
+        "reviewer": str,
+    },
+    "decisions": {
+        "id": str,
+        "proposal_id": str,
+        "action": str,
+        "reviewer": str,
+        "reason": str,
+        "changes": str,
+        "claim_id": str,
+        "reverses": str,
+    },
+}
+
+SPAN_TABLES = ("claim_versions", "stance_events")
+
+INDEXES: dict[str, list[list[str]]] = {
+    "sources": [["path"], ["raw_sha256"]],
+    "model_calls": [["cache_key"]],
+    "proposals": [["source_id"], ["model_call_id"]],
+    "claim_versions": [["claim_id", "version"]],
+    "stance_events": [["claim_id"], ["actor"], ["stance"]],
+    "verdicts": [["claim_id"]],
+    "status_changes": [["claim_id"], ["successor_id"]],
+    "decisions": [["proposal_id"], ["claim_id"]],
+}
+UNIQUE_INDEXES: dict[str, list[list[str]]] = {"claim_versions": [["claim_id", "version"]]}
+
+
+def _protect(db: Database, table: str, others: list[str]) -> None:
+    for action in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER [{table}_no_{action.lower()}] BEFORE {action} ON [{table}] "
+            f"BEGIN SELECT RAISE(ABORT, 'factledger: {table} is append-only; "
+            f"corrections are new rows'); END"
+        )
+    probes = " UNION ALL ".join(
+        f"SELECT 1 FROM [{o}] WHERE prev_hash = NEW.prev_hash OR seq = NEW.seq" for o in others
+    )
+    db.execute(
+        f"CREATE TRIGGER [{table}_no_fork] BEFORE INSERT ON [{table}] "
+        f"WHEN EXISTS ({probes}) "
+        f"BEGIN SELECT RAISE(ABORT, 'factledger: chain fork: seq or prev_hash already used'); END"
+    )
+
+
+@migrations()
+def m001_ledger_tables(db: Database) -> None:
+    """Create every ledger table with its chain columns, indexes and append-only triggers."""
+    for table, columns in TABLES.items():
+        db[table].create(  # type: ignore[union-attr]
+            {**columns, **CHAIN},
+            pk="id",
+            not_null={"id", "seq", "prev_hash", "hash", "recorded_at"},
+        )
+        for col in ("seq", "prev_hash", "hash"):
+            db[table].create_index([col], unique=True)  # type: ignore[union-attr]
+        for cols in INDEXES.get(table, []):
+            unique = cols in UNIQUE_INDEXES.get(table, [])
+            db[table].create_index(cols, unique=unique)  # type: ignore[union-attr]
+    names = list(TABLES)
+    for table in names:
+        _protect(db, table, [o for o in names if o != table])
+
+
+def apply(db: Database) -> None:
+    """Apply pending migrations (callers hold the write lock)."""
+    migrations.apply(db)

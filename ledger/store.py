@@ -1,0 +1,188 @@
+"""The Ledger: open the database, append chained rows in one transaction, read them back.
+
+Every write is one ``BEGIN IMMEDIATE`` transaction with a busy timeout, so two writers queue for
+the lock instead of failing with "database is locked" half-way through (a deferred ``BEGIN``
+upgrades to a write lock too late and loses writes under contention).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from ledger import migrations
+from ledger.errors import InputError
+from ledger.hashing import GENESIS, row_hash
+
+BUSY_TIMEOUT_MS = 10_000
+DEFAULT_DB = "ledger.db"
+
+
+@dataclass(frozen=True)
+class Head:
+    """The chain head: how many entries there are and the hash of the last one."""
+
+    count: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.count} entries, head {self.hash}"
+
+
+def utc_now() -> str:
+    """Current UTC time as ISO 8601 with microseconds and a Z."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def default_db_path() -> str:
+    """``FACTLEDGER_DB`` or ``./ledger.db``."""
+    return os.environ.get("FACTLEDGER_DB") or DEFAULT_DB
+
+
+class Ledger:
+    """An open ledger database. Use :meth:`transaction` for every write."""
+
+    def __init__(self, path: str | Path, *, create: bool = True, readonly: bool = False):
+        self.path = str(path)
+        if not create and not Path(self.path).exists():
+            raise InputError(
+                f"no ledger at {self.path}: run 'factledger ingest' first or pass --db PATH"
+            )
+        if readonly:
+            conn = sqlite3.connect(
+                f"file:{self.path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
+            )
+        else:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+        # Autocommit at the driver level: we issue BEGIN IMMEDIATE / COMMIT ourselves.
+        conn.isolation_level = None
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self.db = Database(conn)
+        self.conn = conn
+        self._head: Head | None = None
+        self._depth = 0
+        self._insert_sql: dict[str, str] = {}
+        if not readonly:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            if migrations.migrations.pending(self.db):
+                with self.transaction():
+                    # Re-checked under the write lock: another process may have migrated.
+                    migrations.apply(self.db)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Ledger]:
+        """One ``BEGIN IMMEDIATE`` transaction: all appends inside commit together or not at all."""
+        if self._depth:
+            # Library functions compose: an inner call joins the caller's transaction.
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        self._head = None
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+        finally:
+            self._head = None
+            self._depth = 0
+
+    def head(self) -> Head:
+        """The current head: the highest ``seq`` across all ledger tables and its hash."""
+        if self._head is not None:
+            return self._head
+        best = Head(0, GENESIS)
+        for table in migrations.TABLES:
+            row = self.conn.execute(
+                f"SELECT seq, hash FROM [{table}] ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+            if row and row[0] > best.count:
+                best = Head(row[0], row[1])
+        return best
+
+    def _sql(self, table: str) -> str:
+        sql = self._insert_sql.get(table)
+        if sql is None:
+            cols = [*migrations.TABLES[table], *migrations.CHAIN]
+            sql = "INSERT INTO [{}] ({}) VALUES ({})".format(
+                table, ", ".join(f"[{c}]" for c in cols), ", ".join("?" for _ in cols)
+            )
+            self._insert_sql[table] = sql
+        return sql
+
+    def _chain(self, table: str, row: dict[str, Any], now: str) -> tuple[Any, ...]:
+        if not self.conn.in_transaction:
+            raise RuntimeError("append outside a transaction")
+        head = self.head()
+        columns = migrations.TABLES[table]
+        unknown = set(row) - set(columns) - {"recorded_at"}
+        if unknown:
+            raise ValueError(f"unknown columns for {table}: {sorted(unknown)}")
+        full: dict[str, Any] = {c: row.get(c) for c in columns}
+        seq = head.count + 1
+        full["seq"] = seq
+        full["prev_hash"] = head.hash
+        full["recorded_at"] = row.get("recorded_at") or now
+        full["hash"] = digest = row_hash(table, full)
+        self._head = Head(seq, digest)
+        return tuple(full[c] for c in (*columns, *migrations.CHAIN))
+
+    def append(self, table: str, row: dict[str, Any]) -> str:
+        """Append one row to ``table`` inside the open transaction; returns its hash."""
+        self.conn.execute(self._sql(table), self._chain(table, row, utc_now()))
+        assert self._head is not None
+        return self._head.hash
+
+    def append_many(self, table: str, rows: Iterable[dict[str, Any]]) -> int:
+        """Append many rows to one table inside the open transaction; returns how many."""
+        now = utc_now()
+        values = [self._chain(table, row, now) for row in rows]
+        self.conn.executemany(self._sql(table), values)
+        return len(values)
+
+    # Reading ----------------------------------------------------------------------------------
+
+    def one(self, sql: str, params: Iterable[Any] = ()) -> dict[str, Any] | None:
+        """The first row of a query as a dict, or None."""
+        cur = self.conn.execute(sql, tuple(params))
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+    def all(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        """All rows of a query as dicts."""
+        cur = self.conn.execute(sql, tuple(params))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def count(self, table: str) -> int:
+        """Number of rows in a ledger table."""
+        return int(self.conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])

@@ -1,0 +1,106 @@
+"""Read-side views of the ledger: one claim with its history, and lists of claims and sources."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.claims import current_version, resolve_claim, status_of
+from ledger.models import render_stance
+from ledger.store import Ledger
+
+
+def stance_summary(stances: list[dict[str, Any]]) -> str:
+    """``asserted by South Korea's NIS; unconfirmed by NATO; denied by Kremlin`` (in order)."""
+    seen: list[str] = []
+    for s in stances:
+        text = render_stance(s["stance"], s["actor"])
+        if text not in seen:
+            seen.append(text)
+    return "; ".join(seen)
+
+
+def get_claim(ledger: Ledger, ref: str) -> dict[str, Any]:
+    """A claim with its versions, stance events, verdicts, status and provenance."""
+    claim_id, version = resolve_claim(ledger, ref)
+    current = current_version(ledger, claim_id)
+    versions = ledger.all(
+        "SELECT id, version, text, source_id, start, end, quote, prefix, suffix, reviewer, "
+        "reason, proposal_id, decision_id, recorded_at, hash FROM claim_versions "
+        "WHERE claim_id = ? ORDER BY version",
+        [claim_id],
+    )
+    shown = versions[(version or current) - 1]
+    stances = ledger.all(
+        "SELECT e.id, e.stance, e.actor, e.source_id, e.start, e.end, e.quote, e.prefix, "
+        "e.suffix, e.stated_on, e.reviewer, e.note, e.proposal_id, e.decision_id, e.recorded_at, "
+        "s.title AS source_title, s.publisher AS source_publisher, s.url AS source_url, "
+        "s.path AS source_path, s.published AS source_published "
+        "FROM stance_events e JOIN sources s ON s.id = e.source_id "
+        "WHERE e.claim_id = ? ORDER BY e.seq",
+        [claim_id],
+    )
+    verdicts = ledger.all(
+        "SELECT verdict, note, reviewer, recorded_at FROM verdicts WHERE claim_id = ? ORDER BY seq",
+        [claim_id],
+    )
+    created = ledger.one(
+        "SELECT created_by, proposal_id, recorded_at FROM claims WHERE id = ?", [claim_id]
+    )
+    assert created is not None
+    status = status_of(ledger, claim_id)
+    superseded_by = status.get("successor_id")
+    supersedes = [
+        r["claim_id"]
+        for r in ledger.all(
+            "SELECT claim_id FROM status_changes WHERE successor_id = ? ORDER BY seq", [claim_id]
+        )
+    ]
+    return {
+        "id": claim_id,
+        "ref": f"{claim_id}@{shown['version']}",
+        "version": shown["version"],
+        "current_version": current,
+        "text": shown["text"],
+        "span": {k: shown[k] for k in ("source_id", "start", "end", "quote", "prefix", "suffix")},
+        "status": status["status"],
+        "status_reason": status.get("reason"),
+        "superseded_by": superseded_by,
+        "supersedes": supersedes,
+        "verdict": verdicts[-1]["verdict"] if verdicts else "unreviewed",
+        "verdicts": verdicts,
+        "stance_summary": stance_summary(stances),
+        "stance_events": stances,
+        "versions": versions,
+        "created_by": created["created_by"],
+        "created_at": created["recorded_at"],
+        "proposal_id": created["proposal_id"],
+    }
+
+
+def list_claims(ledger: Ledger, limit: int | None = None) -> list[dict[str, Any]]:
+    """Every claim's current version, status, verdict and stance summary, oldest first."""
+    rows = ledger.all(
+        "SELECT c.id, v.version, v.text FROM claims c JOIN claim_versions v ON v.claim_id = c.id "
+        "AND v.version = (SELECT max(version) FROM claim_versions WHERE claim_id = c.id) "
+        "ORDER BY c.seq" + (f" LIMIT {int(limit)}" if limit else "")
+    )
+    for row in rows:
+        stances = ledger.all(
+            "SELECT stance, actor FROM stance_events WHERE claim_id = ? ORDER BY seq", [row["id"]]
+        )
+        verdict = ledger.one(
+            "SELECT verdict FROM verdicts WHERE claim_id = ? ORDER BY seq DESC LIMIT 1", [row["id"]]
+        )
+        row["status"] = status_of(ledger, row["id"])["status"]
+        row["verdict"] = verdict["verdict"] if verdict else "unreviewed"
+        row["stance_summary"] = stance_summary(stances)
+    return rows
+
+
+def list_sources(ledger: Ledger) -> list[dict[str, Any]]:
+    """Every source's metadata and hashes (not its text), oldest first."""
+    return ledger.all(
+        "SELECT id, path, title, publisher, author, url, published, retrieved, media_type, "
+        "size_bytes, raw_sha256, text_sha256, replaces, ingested_by, recorded_at, "
+        "length(text) AS characters FROM sources ORDER BY seq"
+    )
