@@ -19,7 +19,9 @@ CLAIM_REF_RE = re.compile(rf"{CLAIM_PREFIX}[{ALPHABET}]{{{CLAIM_LEN}}}(?:@[1-9][
 
 def random_token(n: int) -> str:
     """``n`` random characters from the unambiguous alphabet."""
-    return "".join(secrets.choice(ALPHABET) for _ in range(n))
+    # token_bytes + modulo is ~10x faster than secrets.choice per character; the slight bias
+    # (256 % 31) does not matter for identifiers whose uniqueness the store checks anyway.
+    return "".join([ALPHABET[b % len(ALPHABET)] for b in secrets.token_bytes(n)])
 
 
 def new_claim_id() -> str:

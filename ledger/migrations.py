@@ -2,8 +2,9 @@
 
 Every ledger table carries the chain columns ``seq``, ``prev_hash``, ``hash`` and
 ``recorded_at``, and is append-only: triggers refuse UPDATE and DELETE, even from the
-``sqlite3`` shell. A further trigger refuses an insert whose ``seq`` or ``prev_hash`` is already
-used in any ledger table, so the chain cannot fork across tables either.
+``sqlite3`` shell. An AFTER INSERT trigger on each ledger table also records the row in
+``ledger_entries`` (seq, table, id, prev_hash, hash), whose primary key and UNIQUE constraints
+make a fork of the chain fail loudly across all tables, and which gives the head in O(1).
 """
 
 from __future__ import annotations
@@ -148,40 +149,45 @@ INDEXES: dict[str, list[list[str]]] = {
 UNIQUE_INDEXES: dict[str, list[list[str]]] = {"claim_versions": [["claim_id", "version"]]}
 
 
-def _protect(db: Database, table: str, others: list[str]) -> None:
+ENTRIES = "ledger_entries"
+
+
+def protect(db: Database, table: str) -> None:
+    """Make ``table`` append-only and record its rows in the ledger_entries spine."""
     for action in ("UPDATE", "DELETE"):
         db.execute(
             f"CREATE TRIGGER [{table}_no_{action.lower()}] BEFORE {action} ON [{table}] "
             f"BEGIN SELECT RAISE(ABORT, 'factledger: {table} is append-only; "
             f"corrections are new rows'); END"
         )
-    probes = " UNION ALL ".join(
-        f"SELECT 1 FROM [{o}] WHERE prev_hash = NEW.prev_hash OR seq = NEW.seq" for o in others
-    )
-    db.execute(
-        f"CREATE TRIGGER [{table}_no_fork] BEFORE INSERT ON [{table}] "
-        f"WHEN EXISTS ({probes}) "
-        f"BEGIN SELECT RAISE(ABORT, 'factledger: chain fork: seq or prev_hash already used'); END"
-    )
+    if table != ENTRIES:
+        db.execute(
+            f"CREATE TRIGGER [{table}_entry] AFTER INSERT ON [{table}] BEGIN "
+            f"INSERT INTO {ENTRIES} (seq, tbl, row_id, prev_hash, hash) "
+            f"VALUES (NEW.seq, '{table}', NEW.id, NEW.prev_hash, NEW.hash); END"
+        )
 
 
 @migrations()
 def m001_ledger_tables(db: Database) -> None:
     """Create every ledger table with its chain columns, indexes and append-only triggers."""
+    # The spine: one row per appended row, across all tables. Its constraints are the fork check.
+    db.execute(
+        f"CREATE TABLE {ENTRIES} (seq INTEGER PRIMARY KEY CHECK (seq > 0), tbl TEXT NOT NULL, "
+        "row_id TEXT NOT NULL, prev_hash TEXT NOT NULL UNIQUE, hash TEXT NOT NULL UNIQUE)"
+    )
+    protect(db, ENTRIES)
     for table, columns in TABLES.items():
         db[table].create(  # type: ignore[union-attr]
             {**columns, **CHAIN},
             pk="id",
             not_null={"id", "seq", "prev_hash", "hash", "recorded_at"},
         )
-        for col in ("seq", "prev_hash", "hash"):
-            db[table].create_index([col], unique=True)  # type: ignore[union-attr]
+        db[table].create_index(["seq"], unique=True)  # type: ignore[union-attr]
         for cols in INDEXES.get(table, []):
             unique = cols in UNIQUE_INDEXES.get(table, [])
             db[table].create_index(cols, unique=unique)  # type: ignore[union-attr]
-    names = list(TABLES)
-    for table in names:
-        _protect(db, table, [o for o in names if o != table])
+        protect(db, table)
 
 
 def apply(db: Database) -> None:

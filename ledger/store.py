@@ -24,6 +24,7 @@ from ledger.hashing import GENESIS, row_hash
 
 BUSY_TIMEOUT_MS = 10_000
 DEFAULT_DB = "ledger.db"
+CACHE_KIB = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,15 @@ class Ledger:
         # Autocommit at the driver level: we issue BEGIN IMMEDIATE / COMMIT ourselves.
         conn.isolation_level = None
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # The chain's UNIQUE hash indexes take random keys; a 64 MiB page cache keeps bulk
+        # appends from thrashing once the ledger outgrows SQLite's 2 MiB default.
+        if not readonly:
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         self.db = Database(conn)
         self.conn = conn
         self._head: Head | None = None
         self._depth = 0
+        self._now = ""
         self._insert_sql: dict[str, str] = {}
         if not readonly:
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -101,6 +107,8 @@ class Ledger:
             return
         self.conn.execute("BEGIN IMMEDIATE")
         self._depth = 1
+        # One timestamp per transaction: its rows commit together, so they were recorded together.
+        self._now = utc_now()
         self._head = None
         try:
             yield self
@@ -118,14 +126,10 @@ class Ledger:
         """The current head: the highest ``seq`` across all ledger tables and its hash."""
         if self._head is not None:
             return self._head
-        best = Head(0, GENESIS)
-        for table in migrations.TABLES:
-            row = self.conn.execute(
-                f"SELECT seq, hash FROM [{table}] ORDER BY seq DESC LIMIT 1"
-            ).fetchone()
-            if row and row[0] > best.count:
-                best = Head(row[0], row[1])
-        return best
+        row = self.conn.execute(
+            f"SELECT seq, hash FROM {migrations.ENTRIES} ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        return Head(row[0], row[1]) if row else Head(0, GENESIS)
 
     def _sql(self, table: str) -> str:
         sql = self._insert_sql.get(table)
@@ -156,14 +160,13 @@ class Ledger:
 
     def append(self, table: str, row: dict[str, Any]) -> str:
         """Append one row to ``table`` inside the open transaction; returns its hash."""
-        self.conn.execute(self._sql(table), self._chain(table, row, utc_now()))
+        self.conn.execute(self._sql(table), self._chain(table, row, self._now))
         assert self._head is not None
         return self._head.hash
 
     def append_many(self, table: str, rows: Iterable[dict[str, Any]]) -> int:
         """Append many rows to one table inside the open transaction; returns how many."""
-        now = utc_now()
-        values = [self._chain(table, row, now) for row in rows]
+        values = [self._chain(table, row, self._now) for row in rows]
         self.conn.executemany(self._sql(table), values)
         return len(values)
 

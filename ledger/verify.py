@@ -10,6 +10,7 @@ import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import zip_longest
 from typing import Any
 
 from ledger import migrations
@@ -53,11 +54,24 @@ def verify(ledger: Ledger, earlier_head: str | None = None) -> VerifyResult:
         return None if row is None else row[0]
 
     merged = heapq.merge(*(_stream(ledger, t) for t in migrations.TABLES), key=lambda r: r[0])
+    spine = ledger.conn.execute(
+        f"SELECT seq, tbl, row_id, prev_hash, hash FROM {migrations.ENTRIES} ORDER BY seq"
+    )
     expected_prev: str = GENESIS
     count, found = 0, earlier_head is None
-    for seq, table, row in merged:
+    for item, entry in zip_longest(merged, spine):
+        if item is None:
+            raise IntegrityError(
+                f"seq {entry[0]} ({entry[1]} {entry[2]}): listed in {migrations.ENTRIES} but "
+                f"missing from {entry[1]} (deleted)"
+            )
+        seq, table, row = item
         where = _label(table, row)
         if seq != count + 1:
+            if entry is not None and entry[0] == count + 1:
+                raise IntegrityError(
+                    f"seq {entry[0]} ({entry[1]} {entry[2]}): missing from {entry[1]} (deleted)"
+                )
             problem = "is a duplicate" if seq <= count else f"follows seq {count}: rows are missing"
             raise IntegrityError(f"{where}: {problem}")
         if row["prev_hash"] != expected_prev:
@@ -73,6 +87,8 @@ def verify(ledger: Ledger, earlier_head: str | None = None) -> VerifyResult:
             mismatch = check_span(text, row)
             if mismatch:
                 raise IntegrityError(f"{where}: {mismatch}")
+        if entry is None or tuple(entry) != (seq, table, row["id"], row["prev_hash"], row["hash"]):
+            raise IntegrityError(f"{where}: disagrees with {migrations.ENTRIES}")
         expected_prev, count = str(row["hash"]), seq
         if not found and row["hash"] == earlier_head:
             found = True

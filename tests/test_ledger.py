@@ -57,7 +57,7 @@ def test_sqlite3_shell_cannot_update_or_delete(ledger_with_claims, workspace):
 def test_fork_across_tables_refused(ledger_with_claims, raw_db):
     conn = raw_db()
     row = conn.execute("SELECT seq, prev_hash FROM claims ORDER BY seq DESC LIMIT 1").fetchone()
-    with pytest.raises(sqlite3.DatabaseError, match="chain fork"):
+    with pytest.raises(sqlite3.DatabaseError, match="UNIQUE constraint failed: ledger_entries"):
         conn.execute(
             "INSERT INTO verdicts (id, claim_id, verdict, seq, prev_hash, hash, recorded_at) "
             "VALUES ('x', 'y', 'supported', ?, ?, 'h', 'now')",
@@ -67,7 +67,7 @@ def test_fork_across_tables_refused(ledger_with_claims, raw_db):
 
 def _tamper(raw_db, *statements):
     conn = raw_db()
-    for t in TABLES:
+    for t in [*TABLES, "ledger_entries"]:
         conn.execute(f"DROP TRIGGER IF EXISTS [{t}_no_update]")
         conn.execute(f"DROP TRIGGER IF EXISTS [{t}_no_delete]")
     for sql, params in statements:
@@ -152,7 +152,7 @@ def test_deleted_middle_row_caught(ledger_with_claims, raw_db):
     _tamper(raw_db, ("DELETE FROM claim_versions WHERE id = ?", [cid]))
     r = ledger_with_claims("verify")
     assert r.exit_code == 1
-    assert f"seq {seq + 1} (" in r.output and "rows are missing" in r.output
+    assert f"seq {seq} (claim_versions {cid}): missing from claim_versions" in r.output
 
 
 def test_tail_truncation_caught_by_verify_head(ledger_with_claims, raw_db):
@@ -164,6 +164,9 @@ def test_tail_truncation_caught_by_verify_head(ledger_with_claims, raw_db):
         if raw_db().execute(f"SELECT 1 FROM [{t}] WHERE seq = ?", [last]).fetchone()
     )
     _tamper(raw_db, (f"DELETE FROM [{table}] WHERE seq = ?", [last]))
+    only_table = ledger_with_claims("verify")  # the spine still lists the row
+    assert only_table.exit_code == 1 and f"seq {last} ({table}" in only_table.output
+    _tamper(raw_db, ("DELETE FROM ledger_entries WHERE seq = ?", [last]))
     assert ledger_with_claims("verify").exit_code == 0  # a clean prefix is a valid chain...
     r = ledger_with_claims("verify", "--head", quoted["head"])
     assert r.exit_code == 1 and "truncated or rewritten" in r.output  # ...but not the one we quoted

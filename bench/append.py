@@ -1,0 +1,90 @@
+"""Bulk append of claims with spans through the ledger's API, against raw sqlite3.executemany.
+
+Both sides write the same rows (claims, claim_versions, stance_events with their chain columns)
+into the same schema with the same triggers, in one transaction each; the raw side gets its values
+precomputed, so the ratio is what our validation, span building, canonical JSON and hashing cost.
+
+    python bench/append.py [N]      # default 100000 claims; prints claims/s and the ratio
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+
+from common import SEEDS, machine, timed
+
+from ledger import migrations
+from ledger.claims import create_claim
+from ledger.corpus import ingest_document, read_document
+from ledger.spans import find_span
+from ledger.store import CACHE_KIB, Ledger
+
+QUOTE = "current information does not confirm the active engagement of North Korean soldiers"
+
+
+def main(n: int) -> None:
+    tmp = Path(tempfile.mkdtemp())
+    api = Ledger(tmp / "api.db")
+    src = ingest_document(api, read_document(SEEDS[0]), ingested_by="bench")
+    text = api.one("SELECT text FROM sources WHERE id = ?", [src.source_id])["text"]  # type: ignore[index]
+    span = find_span(src.source_id, text, QUOTE)
+
+    def through_api() -> None:
+        with api.transaction():
+            for i in range(n):
+                create_claim(
+                    api,
+                    span,
+                    claim=f"Claim number {i}: North Korean soldiers are engaged in the war.",
+                    actor="NATO (Mark Rutte)",
+                    stance="unconfirmed",
+                    reviewer="bench",
+                )
+
+    api_s = timed(through_api)
+
+    # The raw side: copy the API's schema and source row, then executemany the same rows.
+    raw_path = tmp / "raw.db"
+    Ledger(raw_path).close()
+    tables = ("claims", "claim_versions", "stance_events")
+    rows = {
+        t: api.conn.execute(
+            "SELECT {} FROM [{}] ORDER BY seq".format(
+                ", ".join(f"[{c}]" for c in [*migrations.TABLES[t], *migrations.CHAIN]), t
+            )
+        ).fetchall()
+        for t in tables
+    }
+    api.close()
+    raw = sqlite3.connect(raw_path, isolation_level=None)
+    raw.execute(f"PRAGMA cache_size = -{CACHE_KIB}")  # the same settings as the ledger's own
+    raw.execute("ATTACH ? AS api", [str(tmp / "api.db")])
+    raw.execute("BEGIN IMMEDIATE")
+    raw.execute("INSERT INTO main.sources SELECT * FROM api.sources")
+    raw.execute("COMMIT")
+
+    def through_raw() -> None:
+        raw.execute("BEGIN IMMEDIATE")
+        for t in tables:
+            cols = [*migrations.TABLES[t], *migrations.CHAIN]
+            raw.executemany(
+                "INSERT INTO [{}] ({}) VALUES ({})".format(
+                    t, ", ".join(f"[{c}]" for c in cols), ", ".join("?" * len(cols))
+                ),
+                rows[t],
+            )
+        raw.execute("COMMIT")
+
+    raw_s = timed(through_raw)
+    print(f"machine: {machine()}")
+    print(f"claims: {n} (3 chained rows each: claim, version, stance event)")
+    print(f"ledger API: {api_s:.2f} s, {n / api_s:,.0f} claims/s")
+    print(f"raw executemany: {raw_s:.2f} s, {n / raw_s:,.0f} claims/s")
+    print(f"ratio (raw time / API time, target >= 0.5): {raw_s / api_s:.2f}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
