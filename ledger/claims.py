@@ -55,7 +55,7 @@ def current_version(ledger: Ledger, claim_id: str) -> int:
 def _fresh_claim_id(ledger: Ledger) -> str:
     while True:
         cid = ids.new_claim_id()
-        if ledger.one("SELECT 1 FROM claims WHERE id = ?", [cid]) is None:
+        if not ledger.exists("claims", cid):
             return cid
 
 

@@ -25,6 +25,7 @@ from ledger.hashing import GENESIS, row_hash
 BUSY_TIMEOUT_MS = 10_000
 DEFAULT_DB = "ledger.db"
 CACHE_KIB = 64 * 1024
+FLUSH_ROWS = 5000  # bounds the memory that buffered appends take in a long transaction
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ class Ledger:
         self._head: Head | None = None
         self._depth = 0
         self._now = ""
+        self._pending: dict[str, list[tuple[Any, ...]]] = {}
+        self._pending_ids: set[tuple[str, str]] = set()
         self._insert_sql: dict[str, str] = {}
         if not readonly:
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -107,11 +110,14 @@ class Ledger:
             return
         self.conn.execute("BEGIN IMMEDIATE")
         self._depth = 1
+        self._pending.clear()
+        self._pending_ids.clear()
         # One timestamp per transaction: its rows commit together, so they were recorded together.
         self._now = utc_now()
         self._head = None
         try:
             yield self
+            self.flush()
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
@@ -121,6 +127,26 @@ class Ledger:
         finally:
             self._head = None
             self._depth = 0
+            self._pending.clear()
+            self._pending_ids.clear()
+
+    def flush(self) -> None:
+        """Write buffered appends. Appends are buffered per table and written with executemany,
+        which costs about half as much per row as one execute each; reads flush first."""
+        for table, values in self._pending.items():
+            if values:
+                self.conn.executemany(self._sql(table), values)
+        self._pending.clear()
+        self._pending_ids.clear()
+
+    def exists(self, table: str, row_id: str) -> bool:
+        """Whether a row with this ``id`` is in ``table``, counting unflushed appends."""
+        if (table, row_id) in self._pending_ids:
+            return True
+        return (
+            self.conn.execute(f"SELECT 1 FROM [{table}] WHERE id = ?", [row_id]).fetchone()
+            is not None
+        )
 
     def head(self) -> Head:
         """The current head: the highest ``seq`` across all ledger tables and its hash."""
@@ -159,21 +185,31 @@ class Ledger:
         return tuple(full[c] for c in (*columns, *migrations.CHAIN))
 
     def append(self, table: str, row: dict[str, Any]) -> str:
-        """Append one row to ``table`` inside the open transaction; returns its hash."""
-        self.conn.execute(self._sql(table), self._chain(table, row, self._now))
+        """Append one row to ``table`` inside the open transaction; returns its hash.
+
+        The row is written when the transaction commits or the next read flushes it.
+        """
+        self._pending.setdefault(table, []).append(self._chain(table, row, self._now))
+        if row.get("id") is not None:
+            self._pending_ids.add((table, row["id"]))
+        if len(self._pending_ids) >= FLUSH_ROWS:
+            self.flush()
         assert self._head is not None
         return self._head.hash
 
     def append_many(self, table: str, rows: Iterable[dict[str, Any]]) -> int:
         """Append many rows to one table inside the open transaction; returns how many."""
-        values = [self._chain(table, row, self._now) for row in rows]
-        self.conn.executemany(self._sql(table), values)
-        return len(values)
+        n = 0
+        for row in rows:
+            self.append(table, row)
+            n += 1
+        return n
 
     # Reading ----------------------------------------------------------------------------------
 
     def one(self, sql: str, params: Iterable[Any] = ()) -> dict[str, Any] | None:
         """The first row of a query as a dict, or None."""
+        self.flush()
         cur = self.conn.execute(sql, tuple(params))
         row = cur.fetchone()
         if row is None:
@@ -182,10 +218,12 @@ class Ledger:
 
     def all(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         """All rows of a query as dicts."""
+        self.flush()
         cur = self.conn.execute(sql, tuple(params))
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
     def count(self, table: str) -> int:
         """Number of rows in a ledger table."""
+        self.flush()
         return int(self.conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
