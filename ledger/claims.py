@@ -9,13 +9,15 @@ from pydantic import ValidationError
 from ledger import ids
 from ledger.corpus import resolve_source
 from ledger.errors import InputError, NotFound
-from ledger.models import STANCES, VERDICTS, ClaimInput
+from ledger.models import STANCES, VERDICTS, ClaimInput, StanceInput
 from ledger.spans import Span, find_span
 from ledger.store import Ledger
 
 
-def _validate(claim: str, actor: str, stance: str, quote: str) -> ClaimInput:
+def _validate(claim: str | None, actor: str, stance: str, quote: str) -> StanceInput:
     try:
+        if claim is None:
+            return StanceInput(actor=actor, stance=stance, quote=quote)  # type: ignore[arg-type]
         return ClaimInput(claim=claim, actor=actor, stance=stance, quote=quote)  # type: ignore[arg-type]
     except ValidationError as e:
         err = e.errors()[0]
@@ -185,7 +187,7 @@ def add_stance(
     """Add a stance event (its own source and span) to an existing claim."""
     with ledger.transaction():
         claim_id, _ = resolve_claim(ledger, ref)
-        _validate("placeholder claim", actor, stance, quote)
+        _validate(None, actor, stance, quote)
         span, src = anchor(ledger, source, quote, occurrence)
         return append_stance(
             ledger,

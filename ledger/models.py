@@ -32,21 +32,33 @@ VERDICT_RATING: dict[str, int | None] = {
 Stance = Literal["asserted", "confirmed", "unconfirmed", "denied", "disputed", "retracted"]
 
 
-class ClaimInput(BaseModel):
-    """A claim as a person or proposer states it: validated before it reaches the ledger."""
+class StanceInput(BaseModel):
+    """One actor's stance shown by a quote: validated before it reaches the ledger."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    claim: str = Field(min_length=3, max_length=2000)
     actor: str = Field(min_length=1, max_length=300)
     stance: Stance
     quote: str = Field(min_length=1, max_length=5000)
 
-    @field_validator("claim", "actor", "quote")
+    @field_validator("actor", "quote")
     @classmethod
     def _not_blank(cls, v: str) -> str:
         if not v.strip():
             raise ValueError("must not be blank")
+        return v
+
+
+class ClaimInput(StanceInput):
+    """A claim as a person states it, with its first stance."""
+
+    claim: str = Field(min_length=3, max_length=2000)
+
+    @field_validator("claim")
+    @classmethod
+    def _claim_not_blank(cls, v: str) -> str:
+        if len(v.strip()) < 3:
+            raise ValueError("must be a sentence, not blank")
         return v
 
 
