@@ -104,3 +104,12 @@ def list_sources(ledger: Ledger) -> list[dict[str, Any]]:
         "size_bytes, raw_sha256, text_sha256, replaces, ingested_by, recorded_at, "
         "length(text) AS characters FROM sources ORDER BY seq"
     )
+
+
+def entries(ledger: Ledger, limit: int = 20) -> list[dict[str, Any]]:
+    """The newest ``limit`` ledger entries (seq, table, row ID, hashes), newest first."""
+    return ledger.all(
+        'SELECT seq, tbl AS "table", row_id, prev_hash, hash FROM ledger_entries '
+        "ORDER BY seq DESC LIMIT ?",
+        [limit],
+    )

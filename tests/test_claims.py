@@ -167,3 +167,13 @@ def test_reviewer_identity_precedence(seeded, monkeypatch):
 def test_missing_db_for_reading(run):
     r = run("--db", "absent.db", "claims")
     assert r.exit_code == 1 and "no ledger at absent.db" in r.output
+
+
+def test_log_lists_newest_entries_first(seeded):
+    cid = add_nato(seeded).output.strip()
+    rows = json.loads(seeded("log", "--json", "-n", "3").output)
+    assert [r["table"] for r in rows] == ["stance_events", "claim_versions", "claims"]
+    assert rows[2]["row_id"] == cid and rows[1]["row_id"] == f"{cid}@1"
+    assert rows[0]["prev_hash"] == rows[1]["hash"]
+    head = json.loads(seeded("head", "--json").output)
+    assert head["head"] == rows[0]["hash"] and head["entries"] == rows[0]["seq"]

@@ -337,3 +337,19 @@ def verify(earlier: str | None, as_json: bool) -> None:
         emit_json({"ok": True, "entries": result.head.count, "head": result.head.hash})
     else:
         click.echo(f"ok: {result.head.count} entries, head {result.head.hash}")
+
+
+@cli.command(name="log")
+@click.option("--limit", "-n", default=20, show_default=True, help="How many entries.")
+@json_option
+def log_(limit: int, as_json: bool) -> None:
+    """The audit trail: the newest ledger entries, newest first, with their hashes."""
+    from ledger.views import entries
+
+    with open_ledger(readonly=True) as ledger:
+        rows = entries(ledger, limit)
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['seq']:>8}  {r['hash'][:16]}  {r['table']:<15} {r['row_id']}")
