@@ -1,0 +1,141 @@
+"""Run a proposer over sources and store its proposals (append-only), anchored in the text.
+
+Proposals are suggestions with full provenance; nothing becomes a claim until a reviewer accepts
+it. Proposal IDs are content hashes, so running the same proposer over the same source again adds
+nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ledger.anchoring import anchor_quote
+from ledger.corpus import resolve_source
+from ledger.errors import InputError, ModelError
+from ledger.hashing import canonical_json, sha256_hex
+from ledger.propose.base import ProposedClaim, ProposerInfo
+from ledger.store import Ledger
+
+PROPOSERS = ("offline", "llm")
+
+
+@dataclass
+class SourceRun:
+    """What one source produced: every proposal (new or already stored) and how many were new."""
+
+    source_id: str
+    title: str
+    proposals: list[dict[str, Any]] = field(default_factory=list)
+    new: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def default_proposer(model: str | None) -> str:
+    """``llm`` when a model is named (``--model`` or FACTLEDGER_MODEL), else ``offline``."""
+    return "llm" if (model or os.environ.get("FACTLEDGER_MODEL")) else "offline"
+
+
+def proposal_id(source_id: str, info: ProposerInfo, p: ProposedClaim) -> str:
+    """A content hash: the same proposer saying the same thing about the same source."""
+    key = {
+        "source": source_id,
+        "proposer": info.proposer,
+        "version": info.proposer_version,
+        "model": info.model,
+        "prompt": info.prompt_hash,
+        "claim": p.claim,
+        "actor": p.actor,
+        "stance": p.stance,
+        "quote": p.quote,
+    }
+    return "P-" + sha256_hex(canonical_json(key))[:16]
+
+
+def select_sources(ledger: Ledger, refs: list[str], all_sources: bool) -> list[dict[str, Any]]:
+    """The source rows named by ID or path, or every current source with ``--all``."""
+    if all_sources:
+        # A source that another replaced is history; propose on the current text only.
+        return ledger.all(
+            "SELECT * FROM sources WHERE id NOT IN "
+            "(SELECT replaces FROM sources WHERE replaces IS NOT NULL) ORDER BY seq"
+        )
+    if not refs:
+        raise InputError("name sources to propose on (IDs or paths), or pass --all")
+    return [resolve_source(ledger, r) for r in refs]
+
+
+def _proposer(kind: str, options: dict[str, Any]) -> Callable[[Ledger, dict[str, Any]], Any]:
+    if kind == "offline":
+        from ledger.propose.offline import propose_offline
+
+        return lambda _ledger, source: propose_offline(source["text"])
+    if kind == "llm":
+        try:
+            from ledger.propose.llm import propose_with_llm
+        except ImportError as e:
+            raise ModelError("the LLM proposer needs litellm: pip install 'factledger[llm]'") from e
+        if not options.get("model"):
+            raise InputError("--proposer llm needs --model (or FACTLEDGER_MODEL)")
+        return lambda ledger, source: propose_with_llm(ledger, source, **options)
+    raise InputError(f"unknown proposer {kind!r}: use one of {', '.join(PROPOSERS)}")
+
+
+def store_proposals(
+    ledger: Ledger, source: dict[str, Any], items: list[ProposedClaim], info: ProposerInfo
+) -> SourceRun:
+    """Anchor and append one source's proposals in one transaction; existing ones are kept."""
+    run = SourceRun(source["id"], source["title"] or source["path"])
+    params = canonical_json(info.params).decode()
+    with ledger.transaction():
+        for item in items:
+            pid = proposal_id(source["id"], info, item)
+            anchored = anchor_quote(source["id"], source["text"], item.quote)
+            span = anchored.span.columns() if anchored.span else {"quote": item.quote}
+            row = {
+                "id": pid,
+                **span,
+                "source_id": source["id"],
+                "claim": item.claim,
+                "actor": item.actor,
+                "stance": item.stance,
+                "stated_on": source["published"],
+                "rationale": item.rationale,
+                "anchoring": anchored.anchoring,
+                "anchor_score": anchored.score,
+                "proposer": info.proposer,
+                "proposer_version": info.proposer_version,
+                "model": info.model,
+                "prompt_name": info.prompt_name,
+                "prompt_hash": info.prompt_hash,
+                "params": params,
+                "model_call_id": info.model_call_id,
+            }
+            if not ledger.exists("proposals", pid):
+                ledger.append("proposals", row)
+                run.new += 1
+            run.proposals.append(row)
+    return run
+
+
+def propose(
+    ledger: Ledger,
+    refs: list[str],
+    *,
+    all_sources: bool = False,
+    proposer: str = "offline",
+    options: dict[str, Any] | None = None,
+    progress: Callable[[dict[str, Any]], None] | None = None,
+) -> list[SourceRun]:
+    """Run ``proposer`` over the selected sources and store what it proposes."""
+    sources = select_sources(ledger, refs, all_sources)
+    make = _proposer(proposer, options or {})
+    runs = []
+    for source in sources:
+        items, info = make(ledger, source)
+        runs.append(store_proposals(ledger, source, items, info))
+        if progress:
+            progress(source)
+    return runs

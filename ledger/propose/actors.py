@@ -1,0 +1,154 @@
+"""Who is speaking: turn the subject of a reporting verb into a stable actor name.
+
+"Kremlin spokesman Dmitry Peskov" -> "Kremlin (Dmitry Peskov)"; "NATO Secretary-General Mark
+Rutte" -> "NATO (Mark Rutte)"; "Sen. Ben Cardin, Maryland Democrat" -> "Sen. Ben Cardin", and later
+"Mr. Cardin" or "he" -> the same actor. Names seen earlier in the document win.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+ORG_ROLES = (
+    r"spokesman|spokeswoman|spokesperson|Secretary-General|Secretary General|official|officials|"
+    r"chief|Chief|Director|director|(?:[A-Z][a-z]+ )?Minister|"
+    r"minister|President|ambassador|Ambassador|press secretary|commander"
+)
+PERSON_ROLES = (
+    r"Congressman|Congresswoman|Senator|Sen\.|Rep\.|Representative|Deputy Secretary of State|"
+    r"Secretary of State|Secretary|General|Gen\.|Governor|Gov\.|Mayor|analyst|researcher|"
+    r"broadcaster|newspaper|news agency"
+)
+NAME = r"[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,2}"
+TITLED = re.compile(
+    rf"^(?:(?P<org>.+?)\s+)?(?P<role>{ORG_ROLES}|{PERSON_ROLES})\s+(?P<name>{NAME})$"
+)
+HONORIFIC = re.compile(
+    r"^(?P<hon>Mr\.|Mrs\.|Ms\.|Dr\.|Sen\.|Rep\.|Gov\.|Gen\.)\s+(?P<name>" + NAME + ")$"
+)
+ADJECTIVES = {
+    "Ukrainian": "Ukraine",
+    "Russian": "Russia",
+    "American": "US",
+    "U.S.": "US",
+    "South Korean": "South Korea",
+    "North Korean": "North Korea",
+    "Chinese": "China",
+    "British": "UK",
+    "French": "France",
+    "German": "Germany",
+}
+GROUPS = re.compile(
+    r"^(?:analysts|officials|experts|diplomats|witnesses|residents|observers)$", re.I
+)
+# A lower-case subject still names an actor when it ends in an institution ("the shipping company").
+INSTITUTION = re.compile(
+    r"^(?:[a-z][\w’'-]*\s+){0,3}(?:company|ministry|government|police|army|agency|military|court|"
+    r"committee|council|department|office|firm|authorities|officials|spokesman|spokeswoman|"
+    r"spokesperson|union|embassy|broadcaster|newspaper|prosecutors?|investigators)$"
+)
+PRONOUNS = {"he", "she", "He", "She"}
+PREPOSITIONAL = re.compile(r"^(?:In|During|At|On|After|Before|Since|Following|From|Amid)\s")
+AUXILIARY = re.compile(r"\s+(?:have|has|had|is|are|was|were|also|had been|has also|have also)$")
+INTRO = re.compile(
+    r"^(?:in contrast|similarly|interestingly|however|meanwhile|following this|"
+    r"adding to the situation|while|but|and|also|still)\b[,\s]*",
+    re.I,
+)
+
+
+@dataclass
+class Actors:
+    """Actors seen in one document, by surname, so later mentions resolve to the first."""
+
+    by_surname: dict[str, str] = field(default_factory=dict)
+    last_person: str | None = None
+    last: str | None = None
+
+    def prescan(self, text: str) -> None:
+        """Learn the full, titled names in a document before resolving short mentions."""
+        pattern = (
+            rf"(?:[A-Z][\w’'-]*[ \t]+)?(?:[a-z]+[ \t]+)?(?:{ORG_ROLES}|{PERSON_ROLES})[ \t]+{NAME}"
+        )
+        for m in re.finditer(pattern, text):
+            saved = self.last_person, self.last
+            self.resolve(m.group())
+            self.last_person, self.last = saved
+
+    def _remember(self, actor: str, name: str | None) -> str:
+        if name:
+            self.by_surname.setdefault(name.split()[-1], actor)
+            self.last_person = self.by_surname[name.split()[-1]]
+            actor = self.last_person
+        self.last = actor
+        return actor
+
+    def resolve(self, subject: str) -> str | None:
+        """The actor named by ``subject`` (the words before a reporting verb), or None."""
+        chunk = _best_chunk(subject)
+        if chunk is None:
+            return None
+        if chunk in PRONOUNS:
+            return self.last_person
+        m = HONORIFIC.match(chunk)
+        if m:
+            surname = m.group("name").split()[-1]
+            known = self.by_surname.get(surname)
+            actor = self._remember(known or chunk, None if known else m.group("name"))
+            self.last_person = actor
+            return actor
+        m = TITLED.match(chunk)
+        if m:
+            org, role, name = m.group("org"), m.group("role"), m.group("name")
+            if (
+                org
+                and org.isalpha()
+                and org.istitle()
+                and org not in ADJECTIVES
+                and role[0].isupper()
+                and not role.endswith(".")
+            ):
+                # "Interior Minister", "Defense Secretary": one title, not an organisation.
+                org, role = None, f"{org} {role}"
+            org = ADJECTIVES.get(org, org) if org else None
+            if org and re.fullmatch(ORG_ROLES, role):
+                return self._remember(f"{org} ({name})", name)
+            if role in ("Sen.", "Rep.", "Gov.", "Gen."):
+                return self._remember(f"{role} {name}", name)
+            title = f"{org} {role}" if org else role
+            return self._remember(f"{name} ({title})", name)
+        words = chunk.split()
+        if len(words) == 1 and words[0] in self.by_surname:
+            self.last_person = self.by_surname[words[0]]
+            return self._remember(self.last_person, None)
+        if GROUPS.match(chunk):
+            return self._remember(chunk[0].upper() + chunk[1:], None)
+        if not any(w[:1].isupper() for w in words):
+            if INSTITUTION.match(chunk):
+                return self._remember(chunk[0].upper() + chunk[1:], None)
+            return None
+        if len(words) in (2, 3) and all(w[:1].isupper() for w in words) and "’s" not in chunk:
+            if not any(w in ("House", "Committee", "Ministry", "Agency", "Council") for w in words):
+                return self._remember(chunk, chunk)
+        return self._remember(chunk[0].upper() + chunk[1:], None)
+
+
+def _best_chunk(subject: str) -> str | None:
+    """The comma-separated chunk that names the speaker: appositions and intro phrases lose."""
+    chunks = [c.strip() for c in subject.replace("“", ",").replace("”", ",").split(",")]
+    best, best_score = None, 0
+    for chunk in chunks:
+        chunk = INTRO.sub("", chunk).strip()
+        chunk = AUXILIARY.sub("", re.sub(r"^(?:the|The)\s+", "", chunk)).strip()
+        if not chunk or len(chunk) > 90 or chunk.endswith(" that") or PREPOSITIONAL.match(chunk):
+            continue
+        words = chunk.split()
+        score = sum(1 for w in words if w[:1].isupper())
+        if chunk in PRONOUNS or GROUPS.match(chunk) or INSTITUTION.match(chunk):
+            score = max(score, 1)
+        if HONORIFIC.match(chunk) or TITLED.match(chunk):
+            score += 3
+        if score >= best_score and score > 0:
+            best, best_score = chunk, score
+    return best
