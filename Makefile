@@ -15,6 +15,7 @@ $(BIN)/.installed: pyproject.toml
 run: $(BIN)/.installed
 	$(BIN)/factledger --db $(DB) ingest corpus/
 	$(BIN)/factledger --db $(DB) sources
+	$(BIN)/factledger --db $(DB) propose --all
 	$(BIN)/factledger --db $(DB) claims
 	$(BIN)/factledger --db $(DB) verify
 
