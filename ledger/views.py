@@ -8,6 +8,12 @@ from ledger.claims import current_version, resolve_claim, status_of
 from ledger.models import render_stance
 from ledger.store import Ledger
 
+# A stance event added by a review decision that was later undone no longer stands.
+STANDING = (
+    "(e.decision_id IS NULL OR e.decision_id NOT IN "
+    "(SELECT reverses FROM decisions WHERE action = 'undo'))"
+)
+
 
 def stance_summary(stances: list[dict[str, Any]]) -> str:
     """``asserted by South Korea's NIS; unconfirmed by NATO; denied by Kremlin`` (in order)."""
@@ -36,7 +42,7 @@ def get_claim(ledger: Ledger, ref: str) -> dict[str, Any]:
         "s.title AS source_title, s.publisher AS source_publisher, s.url AS source_url, "
         "s.path AS source_path, s.published AS source_published "
         "FROM stance_events e JOIN sources s ON s.id = e.source_id "
-        "WHERE e.claim_id = ? ORDER BY e.seq",
+        f"WHERE e.claim_id = ? AND {STANDING} ORDER BY e.seq",
         [claim_id],
     )
     verdicts = ledger.all(
@@ -86,7 +92,9 @@ def list_claims(ledger: Ledger, limit: int | None = None) -> list[dict[str, Any]
     )
     for row in rows:
         stances = ledger.all(
-            "SELECT stance, actor FROM stance_events WHERE claim_id = ? ORDER BY seq", [row["id"]]
+            "SELECT stance, actor FROM stance_events e "
+            f"WHERE claim_id = ? AND {STANDING} ORDER BY seq",
+            [row["id"]],
         )
         verdict = ledger.one(
             "SELECT verdict FROM verdicts WHERE claim_id = ? ORDER BY seq DESC LIMIT 1", [row["id"]]

@@ -1,0 +1,154 @@
+"""``factledger review``, ``factledger decide`` and ``factledger acceptance``."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from ledger.cli import cli, emit_json, json_option, open_ledger, reviewer, reviewer_option
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.option("--all", "all_sources", is_flag=True, help="Review proposals on every source.")
+@click.option(
+    "--export",
+    "export_path",
+    type=click.Path(dir_okay=False),
+    help="Write pending proposals to a review file (YAML).",
+)
+@click.option(
+    "--apply",
+    "apply_path",
+    type=click.Path(dir_okay=False),
+    help="Apply the decisions in a review file.",
+)
+@reviewer_option
+@json_option
+def review(
+    sources: tuple[str, ...],
+    all_sources: bool,
+    export_path: str | None,
+    apply_path: str | None,
+    reviewer: str | None,
+    as_json: bool,
+) -> None:
+    """Review proposals: accept, edit, reject or merge each one.
+
+    Interactive by default, one key per action: a accept, e edit (in $EDITOR), r reject, s skip,
+    m merge into a similar existing claim, u undo, q quit, ? help. Quit any time; the next run
+    resumes with the undecided proposals. When stdin is not a terminal it reads one line per
+    decision. With --export FILE it writes the pending proposals to a review file instead, and
+    --apply FILE applies a review file's decisions in one transaction.
+    """
+    from ledger.corpus import resolve_source
+
+    who = _who(reviewer)
+    with open_ledger() as ledger:
+        source_ids = [resolve_source(ledger, s)["id"] for s in sources] or None
+        if export_path:
+            from ledger.review.files import export_file
+
+            n = export_file(ledger, export_path, source_ids)
+            emit_json({"file": export_path, "items": n}) if as_json else click.echo(
+                f"wrote {n} pending proposals to {export_path}"
+            )
+            return
+        if apply_path:
+            from ledger.review.files import apply_file
+
+            result = apply_file(ledger, apply_path, reviewer=who)
+            if as_json:
+                keys = ("proposal", "action", "claim_id")
+                applied = [dict(zip(keys, a, strict=True)) for a in result.applied]
+                emit_json(
+                    {"applied": applied, "skipped": result.skipped, "pending": result.pending}
+                )
+                return
+            for proposal, action, claim_id in result.applied:
+                click.echo(f"{action:7} {proposal}" + (f" -> {claim_id}" if claim_id else ""))
+            click.echo(
+                f"applied {len(result.applied)}, already decided {result.skipped}, "
+                f"still pending {result.pending}"
+            )
+            return
+        from ledger.review.interactive import Review, Screen
+
+        tty = sys.stdin.isatty()
+        color = tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+        session = Review(ledger, source_ids, who, Screen(tty=tty, color=color), _editor)
+        if not session.queue:
+            click.echo("Nothing to review: no pending proposals. Run 'factledger propose --all'.")
+            return
+        summary = session.run()
+    done = ", ".join(f"{n} {a}" for a, n in sorted(summary.decided.items())) or "no decisions"
+    click.echo(f"Review: {done}; {summary.remaining} pending.")
+
+
+def _editor(text: str) -> str | None:
+    return click.edit(text, extension=".yaml", require_save=False)
+
+
+def _who(name: str | None) -> str:
+    return reviewer(name)
+
+
+@cli.command()
+@click.argument("proposal_id")
+@click.argument("action", type=click.Choice(["accept", "reject", "merge"]))
+@click.option("--into", "merge_into", help="With merge: the claim ID to attach the stance to.")
+@click.option("--claim", "claim_text", help="Accept with this claim text instead (an edit).")
+@click.option("--actor", help="Accept with this actor instead (an edit).")
+@click.option("--stance", help="Accept with this stance instead (an edit).")
+@click.option("--quote", help="Accept with this exact quote instead (an edit).")
+@click.option("--reason", help="Why (kept with the decision).")
+@reviewer_option
+@json_option
+def decide(
+    proposal_id: str,
+    action: str,
+    merge_into: str | None,
+    claim_text: str | None,
+    actor: str | None,
+    stance: str | None,
+    quote: str | None,
+    reason: str | None,
+    reviewer: str | None,
+    as_json: bool,
+) -> None:
+    """Decide one proposal from a script: accept (optionally edited), reject, or merge --into ID."""
+    from ledger.review.decisions import decide as do_decide
+
+    edits = {
+        k: v
+        for k, v in (("claim", claim_text), ("actor", actor), ("stance", stance), ("quote", quote))
+        if v is not None
+    }
+    with open_ledger() as ledger:
+        out = do_decide(ledger, proposal_id, action, reviewer=_who(reviewer), reason=reason,
+                        edits=edits or None, merge_into=merge_into)  # fmt: skip
+    if as_json:
+        emit_json({"decision_id": out.decision_id, "action": out.action, "claim_id": out.claim_id})
+    else:
+        click.echo(f"{out.action} {proposal_id}" + (f" -> {out.claim_id}" if out.claim_id else ""))
+
+
+@cli.command()
+@json_option
+def acceptance(as_json: bool) -> None:
+    """Acceptance rate of proposals by proposer, model and prompt."""
+    from ledger.review.decisions import acceptance_rates
+
+    with open_ledger() as ledger:
+        rows = acceptance_rates(ledger)
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        who = r["proposer"] + (f" {r['model']} {r['prompt_name']}" if r["model"] else "")
+        click.echo(
+            f"{who}: {r['acceptance_rate']:.0%} of {r['decided']} (accepted {r['accepted']}, "
+            f"edited {r['edited']}, merged {r['merged']}, rejected {r['rejected']})"
+        )
