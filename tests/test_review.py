@@ -99,7 +99,8 @@ if "# Error:" not in text and "EDITED-ONCE" not in open({marker!r}).read():
     open({marker!r}, "w").write("EDITED-ONCE")
     text = text.replace("stance: asserted", "stance: rumoured")  # invalid: reopens with the error
 else:
-    text = re.sub(r"^claim: .*$", "claim: Ukraine says 11,000 North Korean troops train in Russia.", text, flags=re.M)
+    new = "claim: Ukraine says 11,000 North Korean troops train in Russia."
+    text = re.sub(r"^claim: .*$", new, text, flags=re.M)
     text = text.replace("stance: rumoured", "stance: asserted")
 open(path, "w", encoding="utf-8").write(text)
 """
@@ -198,8 +199,10 @@ def test_review_file_with_one_bad_item_applies_nothing(proposed, workspace):
 def test_review_file_unknown_field_and_bad_yaml(proposed, workspace):
     path = workspace / "reviews" / "x.yaml"
     path.parent.mkdir(exist_ok=True)
-    path.write_text("items:\n  - proposal: P-1\n    decision: accept\n    claim: c c c\n"
-                    "    actor: A\n    stance: asserted\n    quote: q\n    colour: red\n")  # fmt: skip
+    path.write_text(
+        "items:\n  - proposal: P-1\n    decision: accept\n    claim: c c c\n"
+        "    actor: A\n    stance: asserted\n    quote: q\n    colour: red\n"
+    )
     r = proposed("review", "--apply", str(path))
     assert r.exit_code == 1 and ":2: item 1: colour: Extra inputs are not permitted" in r.output
     path.write_text("items: [\n")
