@@ -1,0 +1,107 @@
+"""``factledger cite``, ``check``, ``render`` and ``export``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ledger.cli import cli, emit_json, json_option, open_ledger
+
+BASE_URL = click.option(
+    "--base-url",
+    envvar="FACTLEDGER_BASE_URL",
+    help="Where claim pages are served (env FACTLEDGER_BASE_URL).",
+)
+
+
+def _read(path: str) -> str:
+    from ledger.errors import InputError
+
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{path}: cannot read ({getattr(e, 'strerror', None) or e})") from e
+
+
+@cli.command()
+@click.argument("claim_ref")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "text", "json"]),
+    default="markdown",
+    show_default=True,
+)
+@BASE_URL
+def cite(claim_ref: str, fmt: str, base_url: str | None) -> None:
+    """Print a ready citation of a claim (ID or ID@N) to paste into a report."""
+    from ledger.reports import cite as do_cite
+
+    with open_ledger(readonly=True) as ledger:
+        click.echo(do_cite(ledger, claim_ref, fmt, base_url))
+
+
+@cli.command()
+@click.argument("report", type=click.Path(dir_okay=False))
+@json_option
+def check(report: str, as_json: bool) -> None:
+    """Check every claim cited in a Markdown report as [FL-XXXXXX] or [FL-XXXXXX@N].
+
+    Exits 1 if any citation is unknown, retracted, superseded or pinned to an old version.
+    """
+    from ledger.reports import check_report
+
+    text = _read(report)
+    with open_ledger(readonly=True) as ledger:
+        ok, cited = check_report(ledger, text)
+    if as_json:
+        emit_json({"ok": ok, "citations": cited})
+    else:
+        for c in cited:
+            click.echo(f"{report}:{c['line']}: {c['ref']}: {c['state']} — {c['detail']}")
+        click.echo(f"{len(cited)} citations, " + ("all current" if ok else "problems found"))
+    if not ok:
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("report", type=click.Path(dir_okay=False))
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="Where to write."
+)
+@BASE_URL
+def render(report: str, output: str, base_url: str | None) -> None:
+    """Write REPORT with a footnote per cited claim and the ledger head at the end."""
+    from ledger.reports import render as do_render
+
+    text = _read(report)
+    with open_ledger(readonly=True) as ledger:
+        out = do_render(ledger, text, base_url)
+    Path(output).write_text(out, encoding="utf-8")
+    click.echo(f"wrote {output}")
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["claimreview", "annotation", "jsonl", "csv"]),
+    required=True,
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write to a file instead of stdout."
+)
+@BASE_URL
+def export(fmt: str, output: str | None, base_url: str | None) -> None:
+    """Export claims: schema.org ClaimReview JSON-LD (claims with a verdict), W3C Web
+    Annotations (one per span), JSON Lines or CSV."""
+    from ledger.export import export as do_export
+
+    with open_ledger(readonly=True) as ledger:
+        text = do_export(ledger, fmt, base_url)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)
