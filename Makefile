@@ -21,6 +21,9 @@ run: $(BIN)/.installed
 	else echo "(not a terminal: skipping the review; run .venv/bin/factledger review --all)"; fi
 	$(BIN)/factledger --db $(DB) claims
 	$(BIN)/factledger --db $(DB) verify
+	@# Serve the ledger on a terminal; elsewhere (CI, pipes) print how to.
+	@if [ -t 0 ]; then $(BIN)/factledger --db $(DB) serve; \
+	else echo "Browse it: .venv/bin/factledger --db $(DB) serve  (then open http://127.0.0.1:8001/)"; fi
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check ledger tests bench

@@ -193,3 +193,52 @@ def m001_ledger_tables(db: Database) -> None:
 def apply(db: Database) -> None:
     """Apply pending migrations (callers hold the write lock)."""
     migrations.apply(db)
+
+
+READER_VIEWS = {
+    "current_claims": """
+        SELECT c.id AS claim_id, v.version, v.text AS claim,
+          coalesce((SELECT status FROM status_changes s WHERE s.claim_id = c.id
+                    ORDER BY s.seq DESC LIMIT 1), 'active') AS status,
+          (SELECT successor_id FROM status_changes s WHERE s.claim_id = c.id
+           ORDER BY s.seq DESC LIMIT 1) AS superseded_by,
+          coalesce((SELECT verdict FROM verdicts d WHERE d.claim_id = c.id
+                    ORDER BY d.seq DESC LIMIT 1), 'unreviewed') AS verdict,
+          (SELECT group_concat(stance || ' by ' || actor, '; ') FROM stance_events e
+           WHERE e.claim_id = c.id) AS stance_summary,
+          v.source_id, src.title AS source_title, src.publisher, v.quote,
+          c.created_by, c.recorded_at AS created_at, v.rowid AS search_rowid
+        FROM claims c
+        JOIN claim_versions v ON v.claim_id = c.id
+          AND v.version = (SELECT max(version) FROM claim_versions WHERE claim_id = c.id)
+        JOIN sources src ON src.id = v.source_id""",
+    "stances": """
+        SELECT e.id AS stance_id, e.claim_id, e.stance, e.actor,
+          e.stance || ' by ' || e.actor AS status, e.quote, e.stated_on,
+          e.source_id, src.title AS source_title, src.publisher, e.reviewer, e.proposal_id,
+          e.recorded_at, e.rowid AS stance_rowid
+        FROM stance_events e JOIN sources src ON src.id = e.source_id""",
+    "source_list": """
+        SELECT id, title, publisher, author, url, published, retrieved, media_type, path,
+          size_bytes, raw_sha256, text_sha256, replaces, ingested_by, recorded_at
+        FROM sources""",
+    "proposal_decisions": """
+        SELECT p.id AS proposal_id, p.source_id, p.claim, p.actor, p.stance, p.quote, p.anchoring,
+          p.anchor_score, p.proposer, p.model, p.prompt_name, p.model_call_id,
+          d.action AS decision, d.reviewer, d.reason, d.claim_id, d.recorded_at AS decided_at
+        FROM proposals p LEFT JOIN decisions d ON d.id = (
+          SELECT x.id FROM decisions x WHERE x.proposal_id = p.id AND x.action != 'undo'
+            AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.action = 'undo' AND u.reverses = x.id)
+          ORDER BY x.seq DESC LIMIT 1)""",
+}
+
+
+@migrations()
+def m002_reader_views_and_search(db: Database) -> None:
+    """Views a reader needs, and full-text search over claims and quotes (derived indexes)."""
+    for name, sql in READER_VIEWS.items():
+        db.create_view(name, sql.strip())
+    # FTS tables are derived from ledger rows, kept in sync by insert triggers; they are not
+    # ledger tables and `verify` does not cover them (they can be rebuilt from the ledger).
+    db["claim_versions"].enable_fts(["text", "quote"], create_triggers=True)  # type: ignore[union-attr]
+    db["stance_events"].enable_fts(["actor", "quote"], create_triggers=True)  # type: ignore[union-attr]

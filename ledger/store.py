@@ -87,6 +87,15 @@ class Ledger:
                     # Re-checked under the write lock: another process may have migrated.
                     migrations.apply(self.db)
 
+    @classmethod
+    def reading(cls, conn: sqlite3.Connection, path: str = "") -> Ledger:
+        """A read-only Ledger over a connection someone else opened (e.g. Datasette's)."""
+        ledger = cls.__new__(cls)
+        ledger.path, ledger.conn, ledger.db = path, conn, Database(conn)
+        ledger._head, ledger._depth, ledger._now = None, 0, ""
+        ledger._insert_sql, ledger._pending, ledger._pending_ids = {}, {}, set()
+        return ledger
+
     def close(self) -> None:
         """Close the connection."""
         self.conn.close()

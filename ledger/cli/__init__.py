@@ -86,4 +86,4 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-from ledger.cli import core, propose, reports, review  # noqa: E402,F401  (registers the commands)
+from ledger.cli import core, propose, publish, reports, review  # noqa: E402,F401,I001

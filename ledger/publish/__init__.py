@@ -1,0 +1,9 @@
+"""Publishing the ledger with Datasette: the plugin, its metadata, serving and bundles.
+
+This package is the ``datasette`` entry point, so Datasette finds the plugin's hooks here and its
+templates in ``templates/`` beside this file.
+"""
+
+from ledger.publish.plugin import asgi_wrapper, register_routes, render_cell
+
+__all__ = ["asgi_wrapper", "register_routes", "render_cell"]

@@ -1,0 +1,141 @@
+"""The factledger Datasette plugin: claim permalinks, linked claim IDs, escaped pages.
+
+Registered through the ``datasette`` entry point, so ``datasette ledger.db`` loads it whenever
+factledger is installed. Templates live in ``ledger/publish/templates``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+from markupsafe import Markup, escape
+
+from ledger.ids import ALPHABET, CLAIM_LEN, CLAIM_PREFIX
+
+REF = rf"{CLAIM_PREFIX}[{ALPHABET}]{{{CLAIM_LEN}}}(?:@[1-9][0-9]*)?"
+REF_RE = re.compile(rf"^{REF}$")
+PASSAGE_CHARS = 240
+
+
+def _ledger_db(datasette: Any) -> Any:
+    for name, db in datasette.databases.items():
+        if name != "_internal" and not db.is_memory:
+            return db
+    raise LookupError("no ledger database is being served")
+
+
+def _claim_data(conn: Any, ref: str) -> dict[str, Any]:
+    from ledger.errors import LedgerError
+    from ledger.export import claim_review
+    from ledger.store import Ledger
+    from ledger.views import get_claim
+
+    ledger = Ledger.reading(conn)
+    try:
+        claim = get_claim(ledger, ref)
+    except LedgerError as e:
+        return {"error": str(e)}
+    texts: dict[str, str] = {}
+    for s in [*claim["stance_events"], *claim["versions"]]:
+        if s["source_id"] not in texts:
+            texts[s["source_id"]] = ledger.one(
+                "SELECT text FROM sources WHERE id = ?", [s["source_id"]]
+            )["text"]  # type: ignore[index]
+        text = texts[s["source_id"]]
+        s["before"] = text[max(0, s["start"] - PASSAGE_CHARS) : s["start"]]
+        s["after"] = text[s["end"] : s["end"] + PASSAGE_CHARS]
+    provenance = _provenance(ledger, claim)
+    head = ledger.head()
+    sources = ledger.all(
+        "SELECT id, title, publisher, author, url, published, raw_sha256 FROM sources WHERE id IN "
+        f"({', '.join('?' for _ in texts)})",
+        list(texts),
+    )
+    return {
+        "claim": claim,
+        "sources": sources,
+        "provenance": provenance,
+        "head": {"entries": head.count, "hash": head.hash},
+        "claimreview": claim_review(ledger, ref),
+    }
+
+
+def _provenance(ledger: Any, claim: dict[str, Any]) -> list[dict[str, Any]]:
+    """proposal -> model call -> decision -> versions, for every proposal behind the claim."""
+    chain = []
+    ids = {
+        r["proposal_id"] for r in [*claim["versions"], *claim["stance_events"]] if r["proposal_id"]
+    }
+    for pid in sorted(ids):
+        p = ledger.one(
+            "SELECT id, proposer, proposer_version, model, prompt_name, prompt_hash, anchoring, "
+            "model_call_id, recorded_at FROM proposals WHERE id = ?",
+            [pid],
+        )
+        call = p and p["model_call_id"] and ledger.one(
+            "SELECT id, model, resolved_model, input_tokens, output_tokens, cost, duration_ms "
+            "FROM model_calls WHERE id = ?", [p["model_call_id"]])  # fmt: skip
+        decisions = ledger.all("SELECT id, action, reviewer, reason, recorded_at FROM decisions "
+                               "WHERE proposal_id = ? ORDER BY seq", [pid])  # fmt: skip
+        chain.append({"proposal": p, "model_call": call or None, "decisions": decisions})
+    return chain
+
+
+async def claim_page(datasette: Any, request: Any) -> Response:
+    """``/claims/ID``, ``/claims/ID@N``, and ``.json`` / ``.jsonld`` alongside."""
+    ref, ext = request.url_vars["ref"], request.url_vars.get("ext") or ""
+    db = _ledger_db(datasette)
+    data = await db.execute_fn(lambda conn: _claim_data(conn, ref))
+    if "error" in data:
+        if ext:
+            return Response.json({"ok": False, "error": data["error"]}, status=404)
+        html = await datasette.render_template(
+            "claim_missing.html", {"ref": ref, "error": data["error"]}, request=request
+        )
+        return Response.html(html, status=404)
+    if ext == ".json":
+        return Response.json(
+            {"ok": True, **{k: v for k, v in data.items() if k != "claimreview"}}, default=str
+        )
+    if ext == ".jsonld":
+        return Response(json.dumps(data["claimreview"], ensure_ascii=False, indent=2),
+                        content_type="application/ld+json; charset=utf-8")  # fmt: skip
+    jsonld = json.dumps(data["claimreview"], ensure_ascii=False)
+    context = {**data, "database": db.name, "jsonld": jsonld}
+    html = await datasette.render_template("claim.html", context, request=request)
+    return Response.html(html)
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Any:
+    """Refuse every request that is not a read: this server only ever shows the ledger."""
+
+    def wrap(app: Any) -> Any:
+        async def read_only(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+                await Response.text("factledger: this server is read-only\n", status=405).asgi_send(
+                    send
+                )
+                return
+            await app(scope, receive, send)
+
+        return read_only
+
+    return wrap
+
+
+@hookimpl
+def register_routes(datasette: Any) -> list[tuple[str, Any]]:
+    return [(rf"^/claims/(?P<ref>{REF})(?P<ext>\.json|\.jsonld)?$", claim_page)]
+
+
+@hookimpl
+def render_cell(value: Any, datasette: Any) -> Markup | None:
+    if isinstance(value, str) and REF_RE.match(value):
+        href = datasette.urls.path(f"/claims/{value}")
+        return Markup(f'<a href="{escape(href)}">{escape(value)}</a>')
+    return None

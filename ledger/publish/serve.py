@@ -1,0 +1,107 @@
+"""Serve the ledger with Datasette, and write a self-contained bundle for publishing it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from ledger.errors import InputError
+from ledger.publish.metadata import SETTINGS, metadata
+
+BUNDLE_README = """\
+# factledger ledger bundle
+
+A consistent snapshot of a factledger ledger ({entries} entries, head `{head}`), taken with
+SQLite's backup API, with the Datasette metadata and the factledger plugin.
+
+Serve it locally:
+
+    pip install 'datasette>=0.65,<0.66' pydantic orjson pyyaml python-frontmatter \\
+        rapidfuzz sqlite-utils
+    datasette serve --immutable ledger.db --metadata metadata.json --plugins-dir plugins \\
+        --template-dir templates --setting sql_time_limit_ms 1000 --setting suggest_facets off
+
+Publish read-only copies (each serves the same immutable file, so any number can sit behind a CDN):
+
+    datasette publish cloudrun ledger.db --metadata metadata.json --plugins-dir plugins \\
+        --template-dir templates --static ledger:ledger \\
+        --install pydantic --install orjson --install pyyaml --install python-frontmatter \\
+        --install rapidfuzz --install sqlite-utils --service factledger
+    datasette package ledger.db --metadata metadata.json --plugins-dir plugins \\
+        --template-dir templates --install pydantic --install orjson --install pyyaml \\
+        --install python-frontmatter --install rapidfuzz --install sqlite-utils
+
+Check the snapshot: `factledger --db ledger.db verify --head {head}`.
+"""
+
+PLUGIN_SHIM = '''"""Loads the factledger plugin from the bundled package next to this folder."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from ledger.publish import asgi_wrapper, register_routes, render_cell  # noqa: E402,F401
+'''
+
+
+def make_datasette(db_path: str, *, immutable: bool = False) -> Any:
+    """A Datasette instance for the ledger, with our metadata and settings."""
+    from datasette.app import Datasette
+
+    path = Path(db_path)
+    if not path.exists():
+        raise InputError(f"no ledger at {db_path}: run 'factledger ingest' first or pass --db PATH")
+    files = {"immutables": [str(path)]} if immutable else {"files": [str(path)]}
+    return Datasette(**files, metadata=metadata(path.stem), settings=SETTINGS)
+
+
+def serve(db_path: str, *, host: str, port: int, open_browser: bool) -> None:
+    """Run Datasette on the ledger until interrupted."""
+    import uvicorn
+
+    ds = make_datasette(db_path)
+    url = f"http://{host}:{port}/"
+    print(
+        f"Serving {db_path} at {url} (claim pages at {url}claims/ID); Ctrl-C to stop.", flush=True
+    )
+    if open_browser:
+        import threading
+        import webbrowser
+
+        threading.Timer(1.0, webbrowser.open, [url]).start()
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
+
+
+def publish_bundle(db_path: str, out: str) -> dict[str, Any]:
+    """Write a snapshot, metadata, plugin and README to ``out``; returns what was written."""
+    from ledger.store import Ledger
+
+    src = Path(db_path)
+    if not src.exists():
+        raise InputError(f"no ledger at {db_path}: nothing to publish")
+    dest = Path(out)
+    if dest.exists() and any(dest.iterdir()):
+        raise InputError(f"{out} is not empty: choose a new folder for the bundle")
+    dest.mkdir(parents=True, exist_ok=True)
+    snapshot = dest / "ledger.db"
+    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+    target = sqlite3.connect(snapshot)
+    with target:
+        source.backup(target)  # a consistent snapshot even while others write
+    target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal/-shm
+    target.close()
+    source.close()
+    with Ledger(snapshot, readonly=True) as ledger:
+        head = ledger.head()
+    (dest / "metadata.json").write_text(json.dumps(metadata("ledger"), indent=2), encoding="utf-8")
+    package = Path(__file__).resolve().parent.parent
+    shutil.copytree(package, dest / "ledger", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(package / "publish" / "templates", dest / "templates")
+    (dest / "plugins").mkdir()
+    (dest / "plugins" / "factledger_plugin.py").write_text(PLUGIN_SHIM, encoding="utf-8")
+    (dest / "README.md").write_text(
+        BUNDLE_README.format(entries=head.count, head=head.hash), encoding="utf-8"
+    )
+    return {"out": str(dest), "entries": head.count, "head": head.hash}

@@ -1,0 +1,171 @@
+"""Datasette publishing through Datasette's own test client: every route, read-only, escaped."""
+
+import asyncio
+import json
+
+import pytest
+
+from ledger.publish.serve import make_datasette
+from tests.conftest import KREMLIN_QUOTE, SEED_A, SEED_B, add_nato
+from tests.schemaorg import validate
+
+
+@pytest.fixture
+def published(seeded, workspace):
+    nato = add_nato(seeded).output.strip()
+    seeded("stance", nato, "--source", f"corpus/{SEED_A}", "--quote", KREMLIN_QUOTE,
+           "--actor", "Kremlin (Dmitry Peskov)", "--stance", "denied")  # fmt: skip
+    seeded("verdict", nato, "unverified")
+    figures = {}
+    for source, quote, actor, claim in [
+        (SEED_A, "close to 11,000 North Korean infantry troops are currently training in eastern Russia",
+         "Ukraine’s Defense Intelligence", "Close to 11,000 North Korean troops train in Russia."),
+        (SEED_A, "around 1,500 North Korean soldiers have already been sent to aid Russian forces",
+         "South Korea’s intelligence agency", "Around 1,500 North Korean troops were sent to Russia."),
+        (SEED_B, "North Korea’s deployment of about 3,000 troops to Russia", "Sen. Ben Cardin",
+         "North Korea deployed about 3,000 troops to Russia."),
+    ]:  # fmt: skip
+        figures[actor] = seeded("add", "--source", f"corpus/{source}", "--quote", quote,
+                                "--claim", claim, "--actor", actor, "--stance", "asserted").output.strip()  # fmt: skip
+    seeded(
+        "edit",
+        nato,
+        "--claim",
+        "North Korean soldiers are fighting against Ukraine.",
+        "--reason",
+        "x",
+    )
+    ds = make_datasette(str(workspace / "ledger.db"))
+    return {"ds": ds, "nato": nato, "figures": figures, "run": seeded}
+
+
+def get(ds, path):
+    return asyncio.run(ds.client.get(path))
+
+
+def test_permalink_page(published):
+    ds, nato = published["ds"], published["nato"]
+    r = get(ds, f"/claims/{nato}")
+    assert r.status_code == 200
+    html = r.text
+    assert "North Korean soldiers are fighting against Ukraine." in html
+    assert (
+        '<mark class="fl-quote">current information does not confirm the active engagement' in html
+    )
+    assert "denied by Kremlin (Dmitry Peskov)" in html and "unverified" in html
+    assert "Ledger head when rendered" in html
+    head = json.loads(published["run"]("head", "--json").output)["head"]
+    assert head in html
+    old = get(ds, f"/claims/{nato}@1")
+    assert old.status_code == 200 and "Version 1 of 2" in old.text
+    assert get(ds, "/claims/FL-222222").status_code == 404
+
+
+def test_permalink_json_and_jsonld(published):
+    ds, nato = published["ds"], published["nato"]
+    data = get(ds, f"/claims/{nato}.json").json()
+    assert data["ok"] and data["claim"]["id"] == nato and data["claim"]["current_version"] == 2
+    assert data["head"]["entries"] > 0
+    r = get(ds, f"/claims/{nato}.jsonld")
+    assert r.headers["content-type"].startswith("application/ld+json")
+    ld = r.json()
+    assert ld["@type"] == "ClaimReview" and ld["reviewRating"]["alternateName"] == "unverified"
+    assert validate(ld) == []
+    assert get(ds, "/claims/FL-222222.json").json()["ok"] is False
+
+
+def test_claim_ids_link_to_permalinks(published):
+    ds, nato = published["ds"], published["nato"]
+    html = get(ds, "/ledger/stances").text
+    assert f'<a href="/claims/{nato}">{nato}</a>' in html
+
+
+@pytest.mark.parametrize(
+    "query,params,check",
+    [
+        ("claims_by_actor", "actor=Kremlin", lambda rows, p: rows[0]["actor"] == "Kremlin (Dmitry Peskov)"),
+        ("denied_or_unconfirmed_by", "actor=NATO", lambda rows, p: rows[0]["claim_id"] == p["nato"]),
+        ("conflicting_figures", "subject=troops",
+         lambda rows, p: {r["actor"] for r in rows} >= set(p["figures"])),
+        ("claim_history", "claim_id={nato}", lambda rows, p: [r["event"] for r in rows][:2] == ["version 1", "unconfirmed by NATO (Mark Rutte)"]),
+        ("acceptance_rate", "", lambda rows, p: rows == []),
+    ],
+)  # fmt: skip
+def test_canned_queries(published, query, params, check):
+    path = f"/ledger/{query}.json?_shape=array&" + params.format(nato=published["nato"])
+    r = get(published["ds"], path)
+    assert r.status_code == 200, r.text
+    assert check(r.json(), published)
+
+
+def test_conflicting_figures_lists_each_number_with_who_gave_it(published):
+    rows = get(
+        published["ds"], "/ledger/conflicting_figures.json?_shape=array&subject=troops"
+    ).json()
+    got = {r["actor"]: r["claim"] for r in rows}
+    assert "11,000" in got["Ukraine’s Defense Intelligence"]
+    assert "1,500" in got["South Korea’s intelligence agency"]
+    assert "3,000" in got["Sen. Ben Cardin"]
+
+
+def test_facets_and_search(published):
+    ds = published["ds"]
+    data = get(ds, "/ledger/stances.json?_facet=stance&_facet=actor").json()
+    stances = {f["value"]: f["count"] for f in data["facet_results"]["stance"]["results"]}
+    assert stances == {"unconfirmed": 1, "denied": 1, "asserted": 3}
+    found = get(ds, "/ledger/current_claims.json?_search=fighting&_shape=array").json()
+    assert [r["claim_id"] for r in found] == [published["nato"]]
+    quotes = get(ds, "/ledger/stances.json?_search=Peskov&_shape=array").json()
+    assert [r["actor"] for r in quotes] == ["Kremlin (Dmitry Peskov)"]
+    meta = get(ds, "/-/metadata.json").json()
+    assert meta["databases"]["ledger"]["tables"]["current_claims"]["description"]
+
+
+def test_writes_refused(published, workspace):
+    ds = published["ds"]
+    before = published["run"]("head", "--json").output
+    r = get(ds, "/ledger.json?sql=DELETE+FROM+claims")
+    assert r.status_code == 400 and "SELECT" in r.text
+    for path in ("/ledger/claims_by_actor", "/ledger/claims", "/-/logout"):
+        r = asyncio.run(ds.client.post(path, data={"actor": "x"}))
+        assert r.status_code == 405 and "read-only" in r.text
+    assert published["run"]("head", "--json").output == before
+    assert published["run"]("verify").exit_code == 0
+
+
+def test_time_limit_stops_a_slow_query(published):
+    sql = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
+    from urllib.parse import quote
+
+    r = get(published["ds"], f"/ledger.json?sql={quote(sql)}&_timelimit=50")
+    assert r.status_code == 400 and "took too long" in r.text
+
+
+def test_script_in_article_is_escaped(run, workspace):
+    (workspace / "evil.txt").write_text(
+        "The agency said <script>alert('pwned')</script> was found on the site.\n"
+    )
+    run("ingest", "evil.txt")
+    cid = run("add", "--source", "evil.txt", "--quote", "<script>alert('pwned')</script> was found",
+              "--claim", "A <script> tag was found.", "--actor", "Agency <b>X</b>",
+              "--stance", "asserted").output.strip()  # fmt: skip
+    ds = make_datasette(str(workspace / "ledger.db"))
+    html = get(ds, f"/claims/{cid}").text
+    assert "<script>alert(" not in html and "&lt;script&gt;alert(" in html
+    assert "Agency &lt;b&gt;X&lt;/b&gt;" in html
+    table = get(ds, "/ledger/stances").text
+    assert "<script>alert(" not in table
+
+
+def test_publish_bundle(published, workspace):
+    r = published["run"]("publish", "--out", "bundle", "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    bundle = workspace / "bundle"
+    assert (bundle / "ledger.db").exists() and (bundle / "metadata.json").exists()
+    assert "datasette publish" in (bundle / "README.md").read_text()
+    assert not (bundle / "ledger.db-wal").exists()
+    check = published["run"]("--db", "bundle/ledger.db", "verify", "--head", out["head"])
+    assert check.exit_code == 0, check.output
+    again = published["run"]("publish", "--out", "bundle")
+    assert again.exit_code == 1 and "not empty" in again.output
