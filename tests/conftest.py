@@ -57,6 +57,27 @@ def raw_db(workspace):
     return connect
 
 
+@pytest.fixture(scope="module")
+def vcr_config():
+    """Recorded LLM traffic: never record in CI, never store credentials."""
+    return {
+        "filter_headers": [
+            "authorization",
+            "api-key",
+            "x-api-key",
+            "openai-organization",
+            "cookie",
+        ],
+        "decode_compressed_response": True,
+        "match_on": ["method", "scheme", "host", "port", "path", "body"],
+    }
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir():
+    return str(ROOT / "cassettes")
+
+
 NATO_QUOTE = "current information does not confirm the active engagement of North Korean soldiers"
 KREMLIN_QUOTE = "Kremlin spokesman Dmitry Peskov dismissed these reports"
 

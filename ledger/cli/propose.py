@@ -87,6 +87,8 @@ def propose(
     for r in runs:
         flags = sum(1 for p in r.proposals if p["anchoring"] in ("fuzzy", "unanchored"))
         note = f", {flags} need a span check" if flags else ""
+        if r.failures:
+            note += f", {len(r.failures)} model answer(s) stayed invalid (kept in model_calls)"
         click.echo(f"{r.source_id}  {r.title}: {len(r.proposals)} proposals ({r.new} new{note})")
         for p in r.proposals:
             click.echo(f"  {p['stance']} by {p['actor']}: {p['claim']}")

@@ -90,7 +90,8 @@ def store_proposals(
     run = SourceRun(source["id"], source["title"] or source["path"])
     params = canonical_json(info.params).decode()
     with ledger.transaction():
-        for item in items:
+        run.failures = list(info.failures)
+        for i, item in enumerate(items):
             pid = proposal_id(source["id"], info, item)
             anchored = anchor_quote(source["id"], source["text"], item.quote)
             span = anchored.span.columns() if anchored.span else {"quote": item.quote}
@@ -111,7 +112,7 @@ def store_proposals(
                 "prompt_name": info.prompt_name,
                 "prompt_hash": info.prompt_hash,
                 "params": params,
-                "model_call_id": info.model_call_id,
+                "model_call_id": info.item_calls[i] if info.item_calls else info.model_call_id,
             }
             if not ledger.exists("proposals", pid):
                 ledger.append("proposals", row)

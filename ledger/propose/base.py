@@ -33,3 +33,5 @@ class ProposerInfo:
     prompt_hash: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
     model_call_id: str | None = None
+    item_calls: list[str | None] = field(default_factory=list)  # per proposal, when several calls
+    failures: list[str] = field(default_factory=list)  # model answers that stayed invalid
