@@ -208,3 +208,26 @@ def test_review_file_unknown_field_and_bad_yaml(proposed, workspace):
     path.write_text("items: [\n")
     r = proposed("review", "--apply", str(path))
     assert r.exit_code == 1 and "invalid YAML" in r.output
+
+
+def test_dumb_terminal_degrades_to_line_prompts(proposed, workspace):
+    env = {**os.environ, "TERM": "dumb", "FACTLEDGER_REVIEWER": "dumb-term"}
+    cli = str(Path(sys.executable).with_name("factledger"))
+    child = pexpect.spawn(
+        cli, ["review", "--all"], cwd=str(workspace), env=env, encoding="utf-8", timeout=20
+    )
+    import io
+
+    child.logfile_read = seen = io.StringIO()
+    child.expect(r"\[1 / \d+\]")
+    child.expect(r"\[a/e/r/s/m/u/q/\?\]")
+    child.send("a")  # a single key is not enough here: a line is read
+    child.sendline("")
+    child.expect("accept: FL-")
+    child.expect(r"\[a/e/r/s/m/u/q/\?\]")
+    child.sendline("q")
+    child.expect("Review: 1 accept")
+    child.expect(pexpect.EOF)
+    assert (
+        "\x1b[" not in seen.getvalue() and ">>>" in seen.getvalue()
+    )  # plain highlight, no colour codes

@@ -76,8 +76,9 @@ def review(
             return
         from ledger.review.interactive import Review, Screen
 
-        tty = sys.stdin.isatty()
-        color = tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+        # A dumb terminal or a pipe gets line prompts; NO_COLOR only turns colour off.
+        tty = sys.stdin.isatty() and os.environ.get("TERM") != "dumb"
+        color = tty and not os.environ.get("NO_COLOR")
         session = Review(ledger, source_ids, who, Screen(tty=tty, color=color), _editor)
         if not session.queue:
             click.echo("Nothing to review: no pending proposals. Run 'factledger propose --all'.")

@@ -1,0 +1,146 @@
+"""Datasette on a large ledger: permalink, filtered table, search and default pages.
+
+Builds a ledger of N claims from variants of the seeds (through the ledger's API), then times
+requests through Datasette's own client in this process. The baseline is Datasette's primary-key
+row lookup for the same claims (`/DB/claims/ID.json`), measured in the same run.
+
+    python bench/publish.py [--claims N] [--requests R]      # default 1,000,000 claims
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from common import SEEDS, machine
+
+from ledger.claims import append_stance, create_claim
+from ledger.corpus import ingest_document, read_document
+from ledger.publish.serve import make_datasette
+from ledger.spans import find_span
+from ledger.store import Ledger
+
+ACTORS = ["NATO (Mark Rutte)", "Kremlin (Dmitry Peskov)", "Pentagon", "Sen. Ben Cardin"]
+QUOTES = [
+    (
+        "current information does not confirm the active engagement of North Korean soldiers",
+        "unconfirmed",
+    ),
+    ("Kremlin spokesman Dmitry Peskov dismissed these reports", "denied"),
+    ("the Pentagon has not been able to verify these troop movements", "unconfirmed"),
+    ("around 1,500 North Korean soldiers have already been sent to aid Russian forces", "asserted"),
+]
+
+
+def build(path: Path, n: int) -> list[str]:
+    ledger = Ledger(path)
+    src = ingest_document(ledger, read_document(SEEDS[0]), ingested_by="bench")
+    text = ledger.one("SELECT text FROM sources WHERE id = ?", [src.source_id])["text"]  # type: ignore[index]
+    spans = [(find_span(src.source_id, text, q), s) for q, s in QUOTES]
+    ids: list[str] = []
+    rng = random.Random(7)
+    while len(ids) < n:
+        with ledger.transaction():
+            for _ in range(min(20_000, n - len(ids))):
+                k = len(ids)
+                span, stance = spans[k % len(spans)]
+                cid = create_claim(ledger, span, claim=f"About {rng.randint(1, 20) * 500:,} North Korean "
+                                   f"troops were in Russia on day {k}.", actor=ACTORS[k % 4], stance=stance,
+                                   reviewer="bench")  # fmt: skip
+                if k % 10 == 0:
+                    s2, st2 = spans[(k + 1) % len(spans)]
+                    append_stance(
+                        ledger,
+                        cid,
+                        s2,
+                        stance=st2,
+                        actor=ACTORS[(k + 1) % 4],
+                        reviewer="bench",
+                        stated_on=None,
+                    )
+                ids.append(cid)
+    ledger.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    ledger.close()
+    return ids
+
+
+def timed(ds, paths: list[str]) -> list[float]:  # type: ignore[no-untyped-def]
+    async def run() -> list[float]:
+        out = []
+        for p in paths:
+            t = time.perf_counter()
+            r = await ds.client.get(p)
+            out.append(time.perf_counter() - t)
+            assert r.status_code == 200, (p, r.status_code, r.text[:200])
+        return out
+
+    return asyncio.run(run())
+
+
+def report(name: str, secs: list[float]) -> tuple[float, float]:
+    p50 = statistics.median(secs) * 1000
+    p95 = statistics.quantiles(secs, n=20)[18] * 1000 if len(secs) >= 20 else max(secs) * 1000
+    print(f"{name:<44} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
+    return p50, p95
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--claims", type=int, default=1_000_000)
+    ap.add_argument("--requests", type=int, default=100)
+    args = ap.parse_args()
+    path = Path(tempfile.mkdtemp()) / "ledger.db"
+    t = time.perf_counter()
+    ids = build(path, args.claims)
+    print(f"machine: {machine()}")
+    print(
+        f"built {args.claims:,} claims in {time.perf_counter() - t:.0f} s ({path.stat().st_size / 1e6:.0f} MB)"
+    )
+    ds = make_datasette(str(path), immutable=True)
+    sample = random.Random(1).sample(ids, min(args.requests, len(ids)))
+    timed(ds, ["/ledger/claims/" + sample[0] + ".json", "/claims/" + sample[0]])  # warm up
+    base, _ = report(
+        "baseline: row lookup /ledger/claims/ID.json",
+        timed(ds, [f"/ledger/claims/{c}.json" for c in sample]),
+    )
+    perma, _ = report("permalink /claims/ID", timed(ds, [f"/claims/{c}" for c in sample]))
+    print(f"permalink p50 / row lookup p50 = {perma / base:.2f} (target <= 2)")
+    report(
+        "filtered JSON /stances.json?actor=..",
+        timed(
+            ds,
+            [
+                f"/ledger/stances.json?actor={a}&_size=20&_nocount=1"
+                for a in ACTORS * (args.requests // 4)
+            ],
+        ),
+    )
+    report(
+        "search /current_claims.json?_search=..",
+        timed(
+            ds,
+            [
+                f"/ledger/current_claims.json?_search=day+{random.Random(i).randint(0, args.claims)}&_nocount=1"
+                for i in range(args.requests)
+            ],
+        ),
+    )
+    for page in [
+        "/",
+        "/ledger",
+        "/ledger/current_claims",
+        "/ledger/stances",
+        "/ledger/claims",
+        "/ledger/stance_events",
+        "/ledger/source_list",
+    ]:
+        report(f"default page {page}", timed(ds, [page] * 5))
+
+
+if __name__ == "__main__":
+    main()
