@@ -7,6 +7,7 @@ stdin is not a TTY it reads one line per decision, so scripts and pipes can driv
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -138,10 +139,6 @@ class Review:
         self.queue = pending(ledger, source_ids)
         self.total = len(self.queue)
         self.texts: dict[str, dict[str, Any]] = {}
-        self.claims = {r["claim_id"]: r["text"] for r in ledger.all(
-            "SELECT claim_id, text FROM claim_versions v WHERE version = "
-            "(SELECT max(version) FROM claim_versions WHERE claim_id = v.claim_id)"
-        )}  # fmt: skip
         self.summary = Summary()
 
     def source(self, source_id: str) -> dict[str, Any]:
@@ -155,11 +152,22 @@ class Review:
         return self.texts[source_id]
 
     def similar(self, claim: str) -> list[tuple[str, str, float]]:
-        """Existing claims that look like the same claim (rapidfuzz token-set ratio >= 60)."""
+        """Existing claims that look like the same claim: candidates from the full-text index
+        (bm25, so this stays fast at any ledger size), ranked by rapidfuzz token-set ratio >= 60."""
         from rapidfuzz import fuzz, process
 
+        words = list(dict.fromkeys(w for w in re.findall(r"\w+", claim.lower()) if len(w) > 3))
+        if not words:
+            return []
+        rows = self.ledger.all(
+            "SELECT v.claim_id, v.text FROM claim_versions_fts f "
+            "JOIN claim_versions v ON v.rowid = f.rowid WHERE claim_versions_fts MATCH ? "
+            "ORDER BY rank LIMIT 40",
+            [" OR ".join(f'"{w}"' for w in words[:16])],
+        )
+        candidates = {r["claim_id"]: r["text"] for r in rows}
         hits = process.extract(
-            claim, self.claims, scorer=fuzz.token_set_ratio, limit=3, score_cutoff=60
+            claim, candidates, scorer=fuzz.token_set_ratio, limit=3, score_cutoff=60
         )
         return [(key, text, score) for text, score, key in hits]
 
@@ -254,11 +262,6 @@ class Review:
             self.screen.show([("", HELP)])
             return i
         self.count(out.action)
-        if out.claim_id and out.action != "merge":
-            self.claims[out.claim_id] = self.ledger.one(
-                "SELECT text FROM claim_versions WHERE claim_id = ? ORDER BY version DESC",
-                [out.claim_id],
-            )["text"]  # type: ignore[index]
         self.screen.show([("green", f"{out.action}: {out.claim_id or p['id']}")])
         return i + 1  # fmt: skip
 

@@ -1,0 +1,58 @@
+"""Offline proposer throughput on a >= 5 MB corpus of seed variants, against pysbd alone.
+
+The baseline is the sentence segmentation the proposer itself starts with (pysbd over the same
+paragraphs, in the same process), so the ratio shows what the attribution rules add on top.
+
+    python bench/propose.py [MEGABYTES]     # default 5
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+
+from common import SEEDS, machine
+
+from ledger.propose.offline import propose_offline, sentences
+
+NAMES = ["Mark Rutte", "Dmitry Peskov", "Ben Cardin", "Mike Turner", "Kurt Campbell"]
+OTHERS = ["Ana Silva", "Jon Berg", "Lea Roux", "Omar Haddad", "Mia Koval"]
+
+
+def corpus(megabytes: float) -> list[str]:
+    """Variants of the seeds: numbers and names changed so no two documents are the same."""
+    seeds = [p.read_text(encoding="utf-8") for p in SEEDS]
+    docs, size, i = [], 0, 0
+    while size < megabytes * 1_000_000:
+        text = seeds[i % len(seeds)]
+        figure = f"{(i % 97 + 1) * 100:,}"
+        text = re.sub(r"\d{1,3}(?:,\d{3})+", figure, text)
+        for a, b in zip(NAMES, OTHERS, strict=True):
+            if (i // len(seeds)) % 2:
+                text = text.replace(a, b)
+        docs.append(text)
+        size += len(text)
+        i += 1
+    return docs
+
+
+def main(megabytes: float) -> None:
+    docs = corpus(megabytes)
+    chars = sum(len(d) for d in docs)
+    t = time.perf_counter()
+    for d in docs:
+        sentences(d)
+    base = time.perf_counter() - t
+    t = time.perf_counter()
+    found = sum(len(propose_offline(d)[0]) for d in docs)
+    ours = time.perf_counter() - t
+    print(f"machine: {machine()}")
+    print(f"corpus: {len(docs)} documents, {chars / 1e6:.1f} M characters; {found} proposals")
+    print(f"offline proposer: {ours:.1f} s = {chars / ours:,.0f} characters/s")
+    print(f"pysbd segmentation alone: {base:.1f} s = {chars / base:,.0f} characters/s")
+    print(f"ratio (segmentation time / proposer time): {base / ours:.2f}")
+
+
+if __name__ == "__main__":
+    main(float(sys.argv[1]) if len(sys.argv) > 1 else 5.0)
