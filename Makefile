@@ -36,6 +36,7 @@ test: lint
 bench: $(BIN)/.installed
 	$(BIN)/python bench/append.py
 	$(BIN)/python bench/verify.py
+	$(BIN)/python bench/llm_overhead.py
 
 clean:
 	rm -rf $(VENV) ledger.db ledger.db-wal ledger.db-shm

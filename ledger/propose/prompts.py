@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from ledger.errors import InputError
 from ledger.hashing import sha256_hex
 
 REPO_PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
+ARTICLE_TAG = re.compile(r"<(/?)article", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,10 @@ class Prompt:
     def messages(self, **fields: str) -> list[dict[str, str]]:
         """The chat messages with the placeholders filled in (values are never re-parsed)."""
         user = self.user
+        if "article" in fields:
+            # An article that writes <article> or </article> itself would move the end of the
+            # data block; neutralise its tags so the template's delimiters stay the only ones.
+            fields = {**fields, "article": ARTICLE_TAG.sub(r"&lt;\1article", fields["article"])}
         for key, value in fields.items():
             user = user.replace("{" + key + "}", value)
         return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
