@@ -93,10 +93,15 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--claims", type=int, default=1_000_000)
     ap.add_argument("--requests", type=int, default=100)
+    ap.add_argument("--db", help="Keep the generated ledger here and reuse it on the next run.")
     args = ap.parse_args()
-    path = Path(tempfile.mkdtemp()) / "ledger.db"
+    path = Path(args.db) if args.db else Path(tempfile.mkdtemp()) / "ledger.db"
     t = time.perf_counter()
-    ids = build(path, args.claims)
+    if path.exists():
+        with Ledger(path, readonly=True) as existing:
+            ids = [r["id"] for r in existing.all("SELECT id FROM claims")]
+    else:
+        ids = build(path, args.claims)
     print(f"machine: {machine()}")
     print(
         f"built {args.claims:,} claims in {time.perf_counter() - t:.0f} s ({path.stat().st_size / 1e6:.0f} MB)"

@@ -35,6 +35,9 @@ def _find(proposals, actor_part, stance, text_part):
         ("White House", "asserted", "belligerents"),
         ("Suspilne", "asserted", "deserted"),
         ("Analysts", "asserted", "nuclear programs"),
+        ("Kurt Campbell (Deputy Secretary of State)", "asserted", "matter of concern"),
+        ("Mike Turner (Ohio Congressman)", "asserted", "red line"),
+        ("Chairman of the Senate Foreign Relations Committee", "asserted", "dangerous escalation"),
     ],
 )
 def test_seed_statements_proposed_with_stance_and_actor(proposed, actor, stance, text):

@@ -56,7 +56,7 @@ TRAILING = re.compile(
     r"added|wrote|warned|told reporters)\b(?P<tail>[^,]{0,40})$"
 )
 CLAUSE_BREAK = re.compile(
-    r",\s+(?=(?:he|she|they|but|while|labell?ing|urging|with|as highlighted|expressing)\b)"
+    r",\s+(?=(?:he|she|they|but|while|labell?ing|urging|with|expressing)\b)"
     r"|\s+but\s+|;\s+"
 )
 ANAPHORIC = re.compile(
@@ -169,7 +169,10 @@ class OfflineProposer:
             return None
         if ANAPHORIC.match(text) and self.last_claim:
             return self.last_claim
-        if not clause and not FINITE.search(text):
+        if not clause and not FINITE.search(text) and " as " in text and stance == "asserted":
+            # "recognizes X as a matter of concern" states that X is a matter of concern.
+            text = text.replace(" as ", " is ", 1)
+        elif not clause and not FINITE.search(text):
             if stance == "asserted":
                 return None  # "emphasized the seriousness of this development": nothing to check
             np = DETERMINER.sub("", text)
