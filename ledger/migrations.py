@@ -242,3 +242,14 @@ def m002_reader_views_and_search(db: Database) -> None:
     # ledger tables and `verify` does not cover them (they can be rebuilt from the ledger).
     db["claim_versions"].enable_fts(["text", "quote"], create_triggers=True)  # type: ignore[union-attr]
     db["stance_events"].enable_fts(["actor", "quote"], create_triggers=True)  # type: ignore[union-attr]
+
+
+@migrations()
+def m003_reader_tables(db: Database) -> None:
+    """Replace the current_claims and stances views with derived tables kept by triggers."""
+    from ledger import readers
+
+    db.execute("DROP VIEW current_claims")
+    db.execute("DROP VIEW stances")
+    readers.create(db)
+    readers.rebuild(db)

@@ -142,7 +142,10 @@ class Ledger:
     def flush(self) -> None:
         """Write buffered appends. Appends are buffered per table and written with executemany,
         which costs about half as much per row as one execute each; reads flush first."""
-        for table, values in self._pending.items():
+        # In ledger order (sources before claims before stances ...), so the reader triggers
+        # always find the rows a new row refers to.
+        for table in [t for t in migrations.TABLES if t in self._pending]:
+            values = self._pending[table]
             if values:
                 self.conn.executemany(self._sql(table), values)
         self._pending.clear()

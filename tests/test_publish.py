@@ -169,3 +169,42 @@ def test_publish_bundle(published, workspace):
     assert check.exit_code == 0, check.output
     again = published["run"]("publish", "--out", "bundle")
     assert again.exit_code == 1 and "not empty" in again.output
+
+
+def test_reader_tables_follow_the_ledger(published, workspace):
+    """The trigger-kept current_claims table agrees with the ledger and with a full rebuild."""
+    run = published["run"]
+    nato = published["nato"]
+    first = published["figures"]["Sen. Ben Cardin"]
+    run("retract", first, "--reason", "wrong figure")
+    run("verdict", nato, "mostly_supported")
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from ledger import readers
+
+    conn = sqlite3.connect(workspace / "ledger.db")
+    live = conn.execute("SELECT * FROM current_claims ORDER BY claim_id").fetchall()
+    expected = {c["id"]: c for c in json.loads(run("claims", "--json").output)}
+    for row in live:
+        c = expected[row[0]]
+        assert (row[1], row[2], row[3], row[5], row[6]) == (
+            c["version"],
+            c["text"],
+            c["status"],
+            c["verdict"],
+            c["stance_summary"],
+        )
+    stances = conn.execute("SELECT count(*) FROM stances").fetchone()[0]
+    assert stances == conn.execute("SELECT count(*) FROM stance_events").fetchone()[0]
+    conn.close()
+    db = Database(workspace / "ledger.db")
+    with db.conn:
+        readers.rebuild(db)
+    rebuilt = (
+        sqlite3.connect(workspace / "ledger.db")
+        .execute("SELECT * FROM current_claims ORDER BY claim_id")
+        .fetchall()
+    )
+    assert rebuilt == live

@@ -1,0 +1,109 @@
+"""Derived reader tables: one row per claim and per stance, kept current by insert triggers.
+
+Views with correlated subqueries made Datasette's pages and facets scan the whole ledger on every
+request (about a second at 100,000 claims). These tables are derived, like the full-text index:
+not ledger rows, not chained, rebuilt from the ledger by ``rebuild`` and kept in step by AFTER
+INSERT triggers on the ledger tables, so reads are indexed lookups at any size.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+# A stance added by a review decision that was later undone no longer counts.
+STANDING = (
+    "(e.decision_id IS NULL OR e.decision_id NOT IN "
+    "(SELECT reverses FROM decisions WHERE action = 'undo'))"
+)
+
+
+def _summary(claim: str) -> str:
+    """SQL for a claim's stance summary: distinct 'stance by actor', first seen first."""
+    return (
+        "(SELECT group_concat(s, '; ') FROM (SELECT e.stance || ' by ' || e.actor AS s, "
+        f"min(e.seq) AS first FROM stance_events e WHERE e.claim_id = {claim} AND {STANDING} "
+        "GROUP BY s ORDER BY first))"
+    )
+
+
+def _claim_rows(where: str) -> str:
+    """SQL selecting current_claims rows (``where`` picks the claims, e.g. one claim ID)."""
+    return f"""
+        SELECT c.id, v.version, v.text,
+          coalesce((SELECT status FROM status_changes x WHERE x.claim_id = c.id
+                    ORDER BY x.seq DESC LIMIT 1), 'active'),
+          (SELECT successor_id FROM status_changes x WHERE x.claim_id = c.id
+           ORDER BY x.seq DESC LIMIT 1),
+          coalesce((SELECT verdict FROM verdicts d WHERE d.claim_id = c.id
+                    ORDER BY d.seq DESC LIMIT 1), 'unreviewed'),
+          {_summary("c.id")},
+          v.source_id, src.title, src.publisher, v.quote, c.created_by, c.recorded_at, v.rowid
+        FROM claims c
+        JOIN claim_versions v ON v.claim_id = c.id
+          AND v.version = (SELECT max(version) FROM claim_versions WHERE claim_id = c.id)
+        JOIN sources src ON src.id = v.source_id
+        {where}"""
+
+
+CLAIM_COLUMNS = (
+    "claim_id, version, claim, status, superseded_by, verdict, stance_summary, source_id, "
+    "source_title, publisher, quote, created_by, created_at, search_rowid"
+)
+STANCE_COLUMNS = (
+    "stance_id, claim_id, stance, actor, status, quote, stated_on, source_id, source_title, "
+    "publisher, reviewer, proposal_id, recorded_at, stance_rowid"
+)
+
+
+def _stance_rows(alias: str, source: str) -> str:
+    """SQL selecting stances rows for stance events named ``alias`` (``source``: the FROM)."""
+    return (
+        f"SELECT {alias}.id, {alias}.claim_id, {alias}.stance, {alias}.actor, "
+        f"{alias}.stance || ' by ' || {alias}.actor, {alias}.quote, {alias}.stated_on, "
+        f"{alias}.source_id, src.title, src.publisher, {alias}.reviewer, {alias}.proposal_id, "
+        f"{alias}.recorded_at, {alias}.rowid FROM {source}"
+    )
+
+
+def create(db: Database) -> None:
+    """Create the reader tables, their indexes and the triggers that keep them current."""
+    db.execute(
+        "CREATE TABLE current_claims (claim_id TEXT PRIMARY KEY, version INTEGER, claim TEXT, "
+        "status TEXT, superseded_by TEXT, verdict TEXT, stance_summary TEXT, source_id TEXT, "
+        "source_title TEXT, publisher TEXT, quote TEXT, created_by TEXT, created_at TEXT, "
+        "search_rowid INTEGER)"
+    )
+    db.execute(
+        "CREATE TABLE stances (stance_id TEXT PRIMARY KEY, claim_id TEXT, stance TEXT, actor TEXT, "
+        "status TEXT, quote TEXT, stated_on TEXT, source_id TEXT, source_title TEXT, "
+        "publisher TEXT, reviewer TEXT, proposal_id TEXT, recorded_at TEXT, stance_rowid INTEGER)"
+    )
+    for table, cols in {
+        "current_claims": ["verdict", "status", "publisher", "search_rowid", "created_at"],
+        "stances": ["claim_id", "actor", "stance", "publisher", "stance_rowid"],
+    }.items():
+        for col in cols:
+            db.execute(f"CREATE INDEX idx_{table}_{col} ON {table} ({col})")
+    one = _claim_rows("WHERE c.id = NEW.claim_id")
+    refresh = f"INSERT OR REPLACE INTO current_claims ({CLAIM_COLUMNS}) {one};"
+    for table in ("claim_versions", "stance_events", "verdicts", "status_changes"):
+        extra = ""
+        if table == "stance_events":
+            rows = _stance_rows("NEW", "sources src WHERE src.id = NEW.source_id")
+            extra = f"INSERT INTO stances ({STANCE_COLUMNS}) {rows};"
+        db.execute(
+            f"CREATE TRIGGER {table}_readers AFTER INSERT ON {table} BEGIN {refresh} {extra} END"
+        )
+    db.execute(
+        f"CREATE TRIGGER decisions_readers AFTER INSERT ON decisions WHEN NEW.action = 'undo' "
+        f"AND NEW.claim_id IS NOT NULL BEGIN {refresh} END"
+    )
+
+
+def rebuild(db: Database) -> None:
+    """Fill the reader tables from the ledger (after creating them, or to repair them)."""
+    db.execute("DELETE FROM current_claims")
+    db.execute("DELETE FROM stances")
+    db.execute(f"INSERT INTO current_claims ({CLAIM_COLUMNS}) {_claim_rows('')}")
+    rows = _stance_rows("e", "stance_events e JOIN sources src ON src.id = e.source_id")
+    db.execute(f"INSERT INTO stances ({STANCE_COLUMNS}) {rows}")
