@@ -107,11 +107,12 @@ def main() -> None:
         f"built {args.claims:,} claims in {time.perf_counter() - t:.0f} s ({path.stat().st_size / 1e6:.0f} MB)"
     )
     ds = make_datasette(str(path), immutable=True)
+    name = path.stem
     sample = random.Random(1).sample(ids, min(args.requests, len(ids)))
-    timed(ds, ["/ledger/claims/" + sample[0] + ".json", "/claims/" + sample[0]])  # warm up
+    timed(ds, [f"/{name}/claims/{sample[0]}.json", "/claims/" + sample[0]])  # warm up
     base, _ = report(
         "baseline: row lookup /ledger/claims/ID.json",
-        timed(ds, [f"/ledger/claims/{c}.json" for c in sample]),
+        timed(ds, [f"/{name}/claims/{c}.json" for c in sample]),
     )
     perma, _ = report("permalink /claims/ID", timed(ds, [f"/claims/{c}" for c in sample]))
     print(f"permalink p50 / row lookup p50 = {perma / base:.2f} (target <= 2)")
@@ -120,7 +121,7 @@ def main() -> None:
         timed(
             ds,
             [
-                f"/ledger/stances.json?actor={a}&_size=20&_nocount=1"
+                f"/{name}/stances.json?actor={a}&_size=20&_nocount=1"
                 for a in ACTORS * (args.requests // 4)
             ],
         ),
@@ -130,7 +131,7 @@ def main() -> None:
         timed(
             ds,
             [
-                f"/ledger/current_claims.json?_search=day+{random.Random(i).randint(0, args.claims)}&_nocount=1"
+                f"/{name}/current_claims.json?_search=day+{random.Random(i).randint(0, args.claims)}&_nocount=1"
                 for i in range(args.requests)
             ],
         ),
