@@ -117,6 +117,16 @@ def main() -> None:
     perma, _ = report("permalink /claims/ID", timed(ds, [f"/claims/{c}" for c in sample]))
     print(f"permalink p50 / row lookup p50 = {perma / base:.2f} (target <= 2)")
     report(
+        "filtered JSON, no facets (&_nofacet=1)",
+        timed(
+            ds,
+            [
+                f"/{name}/stances.json?actor={a}&_size=20&_nocount=1&_nofacet=1"
+                for a in ACTORS * (args.requests // 4)
+            ],
+        ),
+    )
+    report(
         "filtered JSON /stances.json?actor=..",
         timed(
             ds,
