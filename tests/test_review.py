@@ -120,6 +120,10 @@ def test_interactive_review_in_a_pseudo_terminal(proposed, workspace):
                           encoding="utf-8", timeout=20, dimensions=(50, 200))  # fmt: skip
     child.expect(r"\[1 / \d+\]")
     child.expect(r"\[a/e/r/s/m/u/q/\?\]")
+    child.send("?")
+    child.expect("a accept · e edit · r reject · s skip")
+    child.expect(r"\[1 / \d+\]")
+    child.expect(r"\[a/e/r/s/m/u/q/\?\]")
     child.send("a")  # single key, no Enter
     child.expect("accept: FL-")
     child.expect(r"\[2 / ")
@@ -149,6 +153,15 @@ def test_interactive_review_in_a_pseudo_terminal(proposed, workspace):
     )
     shown = json.loads(proposed("show", claims[0]["id"], "--json").output)
     assert shown["created_by"] == "pty-reviewer"
+    import sqlite3
+
+    rows = sqlite3.connect(workspace / "ledger.db").execute(
+        "SELECT action, reviewer FROM decisions ORDER BY seq"
+    )
+    assert [tuple(r) for r in rows] == [
+        ("accept", "pty-reviewer"), ("edit", "pty-reviewer"), ("reject", "pty-reviewer"),
+        ("undo", "pty-reviewer"),
+    ]  # fmt: skip
     # resume: the undone rejection is pending again and comes first
     again = proposed("review", "--all", input="q\n")
     assert "[1 / " in again.output

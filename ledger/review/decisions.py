@@ -36,6 +36,7 @@ class Outcome:
     decision_id: str
     action: str
     claim_id: str | None = None
+    proposal_id: str | None = None
 
 
 def get_proposal(ledger: Ledger, proposal_id: str) -> dict[str, Any]:
@@ -143,17 +144,21 @@ def decide(
                 "claim_id": claim_id,
             },
         )
-    return Outcome(did, action, claim_id)
+    return Outcome(did, action, claim_id, p["id"])
 
 
-def undo_last(ledger: Ledger, *, reviewer: str, proposal_ids: list[str] | None = None) -> Outcome:
-    """Reverse the reviewer's most recent standing decision with a new ``undo`` row."""
+def undo_last(ledger: Ledger, *, reviewer: str, source_ids: list[str] | None = None) -> Outcome:
+    """Reverse the reviewer's most recent standing decision (on proposals about ``source_ids``,
+    if given) with a new ``undo`` row."""
     with ledger.transaction():
         sql = EFFECTIVE + " AND d.reviewer = ?"
         params: list[Any] = [reviewer]
-        if proposal_ids is not None:
-            sql += f" AND d.proposal_id IN ({', '.join('?' for _ in proposal_ids)})"
-            params += proposal_ids
+        if source_ids:
+            sql += (
+                " AND d.proposal_id IN (SELECT id FROM proposals WHERE source_id IN "
+                f"({', '.join('?' for _ in source_ids)}))"
+            )
+            params += source_ids
         last = ledger.one(sql + " ORDER BY d.seq DESC LIMIT 1", params)
         if last is None:
             raise InputError(f"nothing to undo for {reviewer}")
@@ -174,7 +179,7 @@ def undo_last(ledger: Ledger, *, reviewer: str, proposal_ids: list[str] | None =
             claims.retract(
                 ledger, last["claim_id"], reason=f"undo of decision {last['id']}", reviewer=reviewer
             )
-    return Outcome(uid, "undo", last["claim_id"])
+    return Outcome(uid, "undo", last["claim_id"], last["proposal_id"])
 
 
 def acceptance_rates(ledger: Ledger) -> list[dict[str, Any]]:

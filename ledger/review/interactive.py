@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ledger.errors import LedgerError
 from ledger.models import Stance
-from ledger.review.decisions import decide, pending, undo_last
+from ledger.review.decisions import decide, get_proposal, pending, undo_last
 from ledger.store import Ledger
 
 HELP = (
@@ -136,6 +136,7 @@ class Review:
     def __init__(self, ledger: Ledger, source_ids: list[str] | None, reviewer: str, screen: Screen,
                  editor: Callable[[str], str | None]):  # fmt: skip
         self.ledger, self.reviewer, self.screen, self.editor = ledger, reviewer, screen, editor
+        self.source_ids = source_ids
         self.queue = pending(ledger, source_ids)
         self.total = len(self.queue)
         self.texts: dict[str, dict[str, Any]] = {}
@@ -200,19 +201,23 @@ class Review:
         return lines  # fmt: skip
 
     def run(self) -> Summary:
-        """Loop until the queue is done or the reviewer quits."""
-        i = 0
-        while i < len(self.queue):
-            p = self.queue[i]
-            self.screen.show([("", ""), *self.render(i, p)])
-            key = self.screen.key("[a/e/r/s/m/u/q/?] ")
+        """Loop until the reviewer quits; at the end of the queue the last decision can still
+        be undone."""
+        i, p = 0, {}
+        while i >= 0:
+            if i < len(self.queue):
+                self.screen.show([("", ""), *self.render(i, p := self.queue[i])])
+                key = self.screen.key("[a/e/r/s/m/u/q/?] ")
+            else:
+                self.screen.show([("bold", f"End of the queue ({self.total} proposals).")])
+                key = self.screen.key("[u undo the last decision / q quit] ")
+                if key != "u":
+                    break
             try:
                 i = self.act(key, i, p)
             except LedgerError as e:
                 self.screen.show([("bold red", f"Error: {e}")])
-            if i < 0:
-                break
-        self.summary.remaining = len(pending(self.ledger, None))
+        self.summary.remaining = len(pending(self.ledger, self.source_ids))
         return self.summary
 
     def count(self, action: str) -> None:
@@ -246,25 +251,21 @@ class Review:
             target = hits[int(choice) - 1][0]
             out = decide(self.ledger, p["id"], "merge", reviewer=self.reviewer, merge_into=target)
         elif key == "u":
-            undone = undo_last(self.ledger, reviewer=self.reviewer)
+            undone = undo_last(self.ledger, reviewer=self.reviewer, source_ids=self.source_ids)
             self.count("undo")
-            back = next(
-                (
-                    k
-                    for k, q in enumerate(self.queue[:i])
-                    if q["id"] == self._undone_proposal(undone.decision_id)
-                ),
-                None,
-            )
             self.screen.show([("yellow", f"undone: {undone.claim_id or 'rejection'}")])
-            return back if back is not None else i
+            back = next(
+                (k for k, q in enumerate(self.queue[:i]) if q["id"] == undone.proposal_id), None
+            )
+            if back is not None:
+                return back
+            # Decided in an earlier session: bring the proposal back into this one.
+            self.queue.insert(i, get_proposal(self.ledger, str(undone.proposal_id)))
+            self.total += 1
+            return i
         else:
             self.screen.show([("", HELP)])
             return i
         self.count(out.action)
         self.screen.show([("green", f"{out.action}: {out.claim_id or p['id']}")])
         return i + 1  # fmt: skip
-
-    def _undone_proposal(self, undo_id: str) -> str:
-        row = self.ledger.one("SELECT proposal_id FROM decisions WHERE id = ?", [undo_id])
-        return row["proposal_id"] if row else ""
