@@ -18,7 +18,7 @@ run: $(BIN)/.installed
 	$(BIN)/factledger --db $(DB) propose --all
 	@# The review is interactive: open it only on a terminal (CI and pipes skip it).
 	@if [ -t 0 ]; then $(BIN)/factledger --db $(DB) review --all; \
-	else echo "(not a terminal: skipping the review; run .venv/bin/factledger review --all)"; fi
+	else echo "(not a terminal: skipping the review; run .venv/bin/factledger --db $(DB) review --all)"; fi
 	$(BIN)/factledger --db $(DB) claims
 	$(BIN)/factledger --db $(DB) verify
 	@# Serve the ledger on a terminal; elsewhere (CI, pipes) print how to.

@@ -1,8 +1,8 @@
 """Review latency: program time from a keypress to the next proposal on screen, 10,000 claims.
 
 Measures, per decision, what `a` costs in the interactive review: the accept (a claim, version,
-stance event and decision in one transaction), then rendering the next proposal with its passage
-and the similar-claims search over every claim in the ledger. The baseline is a bare INSERT and
+stance event and decision in one transaction), then drawing the next proposal (rich, colour) with
+its passage and the similar-claims search over every claim in the ledger. The baseline is a bare INSERT and
 COMMIT of one row with raw sqlite3 on the same database, in the same process.
 
     python bench/review.py [CLAIMS] [DECISIONS]     # default 10000 claims, 200 decisions
@@ -10,6 +10,7 @@ COMMIT of one row with raw sqlite3 on the same database, in the same process.
 
 from __future__ import annotations
 
+import io
 import sqlite3
 import statistics
 import sys
@@ -18,6 +19,7 @@ import time
 from pathlib import Path
 
 from common import SEEDS, machine
+from rich.console import Console
 
 from ledger.claims import create_claim
 from ledger.corpus import ingest_document, read_document
@@ -47,12 +49,16 @@ def main(n_claims: int, n_decisions: int) -> None:
         )
         ingest_document(ledger, read_document(variant), ingested_by="bench")
     propose(ledger, [], all_sources=True)
-    review = Review(ledger, None, "bench", Screen(tty=False, color=False), lambda s: None)
+    # The colour screen as on a terminal, drawing into memory so the terminal's own speed and
+    # this script's output stay out of the measurement.
+    screen = Screen(tty=False, color=True)
+    screen.console = Console(file=io.StringIO(), force_terminal=True, width=120)
+    review = Review(ledger, None, "bench", screen, lambda s: None)
     timings = []
     for i in range(min(n_decisions, len(review.queue) - 1)):
         t = time.perf_counter()
         review.act("a", i, review.queue[i])
-        review.render(i + 1, review.queue[i + 1])
+        screen.show(review.render(i + 1, review.queue[i + 1]))
         timings.append(time.perf_counter() - t)
     raw = sqlite3.connect(path, isolation_level=None)
     raw.execute("CREATE TABLE bare (id TEXT PRIMARY KEY, text TEXT)")
