@@ -78,12 +78,16 @@ def create(db: Database) -> None:
         "status TEXT, quote TEXT, stated_on TEXT, source_id TEXT, source_title TEXT, "
         "publisher TEXT, reviewer TEXT, proposal_id TEXT, recorded_at TEXT, stance_rowid INTEGER)"
     )
-    for table, cols in {
-        "current_claims": ["verdict", "status", "publisher", "search_rowid", "created_at"],
-        "stances": ["claim_id", "actor", "stance", "publisher", "stance_rowid"],
-    }.items():
+    # Datasette orders a filtered table by its primary key, so each filter column is indexed
+    # together with the key: "actor = ? ORDER BY stance_id" then reads 20 rows, not sorts 25,000.
+    for table, pk, cols in (
+        ("current_claims", "claim_id", ["verdict", "status", "publisher", "source_id"]),
+        ("stances", "stance_id", ["claim_id", "actor", "stance", "publisher", "source_id"]),
+    ):
         for col in cols:
-            db.execute(f"CREATE INDEX idx_{table}_{col} ON {table} ({col})")
+            db.execute(f"CREATE INDEX idx_{table}_{col} ON {table} ({col}, {pk})")
+    db.execute("CREATE INDEX idx_current_claims_search ON current_claims (search_rowid)")
+    db.execute("CREATE INDEX idx_stances_search ON stances (stance_rowid)")
     one = _claim_rows("WHERE c.id = NEW.claim_id")
     refresh = f"INSERT OR REPLACE INTO current_claims ({CLAIM_COLUMNS}) {one};"
     for table in ("claim_versions", "stance_events", "verdicts", "status_changes"):

@@ -1,5 +1,4 @@
-"""Core commands: ingest, sources, add, stance, edit, retract, supersede, verdict, show, claims,
-head, verify."""
+"""Core commands: ingest, sources, add, stance, edit, retract, supersede, verdict, show, claims."""
 
 from __future__ import annotations
 
@@ -304,52 +303,3 @@ def claims(limit: int | None, as_json: bool) -> None:
             click.echo(f"    {r['stance_summary']}")
     if not rows:
         click.echo("No claims yet: add one with 'factledger add' or review proposals.")
-
-
-@cli.command()
-@json_option
-def head(as_json: bool) -> None:
-    """Print the entry count and head hash, to quote in a report."""
-    with open_ledger(readonly=True) as ledger:
-        h = ledger.head()
-    if as_json:
-        emit_json({"entries": h.count, "head": h.hash})
-    else:
-        click.echo(f"factledger head: {h.count} entries, sha256 {h.hash}")
-
-
-@cli.command()
-@click.option("--head", "earlier", help="An earlier head hash that this ledger must still contain.")
-@json_option
-def verify(earlier: str | None, as_json: bool) -> None:
-    """Recompute the hash chain, every span's quote and every source hash.
-
-    Exits 1 naming the first row that disagrees. With --head, also proves that the ledger still
-    contains that earlier head (it fails if the ledger was truncated or rewritten since).
-    """
-    from ledger.verify import verify as do_verify
-
-    if earlier:
-        earlier = earlier.strip().removeprefix("sha256:").strip().lower()
-    with open_ledger(readonly=True) as ledger:
-        result = do_verify(ledger, earlier)
-    if as_json:
-        emit_json({"ok": True, "entries": result.head.count, "head": result.head.hash})
-    else:
-        click.echo(f"ok: {result.head.count} entries, head {result.head.hash}")
-
-
-@cli.command(name="log")
-@click.option("--limit", "-n", default=20, show_default=True, help="How many entries.")
-@json_option
-def log_(limit: int, as_json: bool) -> None:
-    """The audit trail: the newest ledger entries, newest first, with their hashes."""
-    from ledger.views import entries
-
-    with open_ledger(readonly=True) as ledger:
-        rows = entries(ledger, limit)
-    if as_json:
-        emit_json(rows)
-        return
-    for r in rows:
-        click.echo(f"{r['seq']:>8}  {r['hash'][:16]}  {r['table']:<15} {r['row_id']}")

@@ -105,26 +105,23 @@ TABLES: dict[str, dict[str, Any]] = {
         "description": "Ledger table: every version of every claim, with its span.",
         "columns": {**SPAN_COLUMNS, **CHAIN_COLUMNS},
     },  # fmt: skip
+    # The ledger tables themselves carry no default facets: they grow without bound, and a
+    # facet is a GROUP BY over the whole table on every page. Readers facet the reader tables.
     "stance_events": {
         "description": "Ledger table of stance events, with their spans.",
-        "facets": ["stance", "actor", "source_id"],
         "columns": {**SPAN_COLUMNS, **CHAIN_COLUMNS},
     },  # fmt: skip
     "verdicts": {
         "description": "Ledger table: every verdict given, newest last.",
-        "facets": ["verdict"],
     },
     "status_changes": {
         "description": "Ledger table: retractions and supersessions.",
-        "facets": ["status"],
     },
     "proposals": {
         "description": "Ledger table: proposals with full provenance.",
-        "facets": ["proposer", "anchoring", "stance"],
     },
     "decisions": {
         "description": "Ledger table: reviewer decisions, undo rows included.",
-        "facets": ["action", "reviewer"],
     },
     "ledger_entries": {
         "description": "The hash chain's spine: one row per ledger entry, in order."

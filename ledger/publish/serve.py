@@ -27,7 +27,7 @@ Serve it locally:
 Publish read-only copies (each serves the same immutable file, so any number can sit behind a CDN):
 
     datasette publish cloudrun ledger.db --metadata metadata.json --plugins-dir plugins \\
-        --template-dir templates --static ledger:ledger \\
+        --template-dir templates \\
         --install pydantic --install orjson --install pyyaml --install python-frontmatter \\
         --install rapidfuzz --install sqlite-utils --service factledger
     datasette package ledger.db --metadata metadata.json --plugins-dir plugins \\
