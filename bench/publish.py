@@ -19,13 +19,18 @@ from pathlib import Path
 
 from common import SEEDS, machine
 
-from ledger.claims import append_stance, create_claim
+from ledger.claims import append_stance, set_verdict
 from ledger.corpus import ingest_document, read_document
 from ledger.publish.serve import make_datasette
+from ledger.review.decisions import decide
 from ledger.spans import find_span
 from ledger.store import Ledger
 
-ACTORS = ["NATO (Mark Rutte)", "Kremlin (Dmitry Peskov)", "Pentagon", "Sen. Ben Cardin"]
+ACTORS = [
+    "NATO (Mark Rutte)", "Kremlin (Dmitry Peskov)", "Pentagon", "Sen. Ben Cardin",
+    "South Korea's spy agency", "Ukraine's military intelligence", "Kim Jong Un",
+    "Lloyd Austin", "Volodymyr Zelensky", "US State Department",
+]  # fmt: skip
 QUOTES = [
     (
         "current information does not confirm the active engagement of North Korean soldiers",
@@ -35,33 +40,62 @@ QUOTES = [
     ("the Pentagon has not been able to verify these troop movements", "unconfirmed"),
     ("around 1,500 North Korean soldiers have already been sent to aid Russian forces", "asserted"),
 ]
+SUBJECTS = ["North Korean troops", "North Korean soldiers", "artillery shells", "missiles",
+            "special forces", "military engineers", "drone operators", "officers"]  # fmt: skip
+PLACES = ["Kursk", "Vladivostok", "Khabarovsk", "Ussuriysk", "Donetsk", "Pokrovsk", "Moscow",
+          "Pyongyang", "Wonsan", "Luhansk", "Zaporizhzhia", "Belgorod"]  # fmt: skip
+
+
+def variant(rng: random.Random, k: int) -> str:
+    """A claim in the seeds' manner, with figures, subjects and places varied."""
+    return (
+        f"About {rng.randint(1, 40) * 500:,} {rng.choice(SUBJECTS)} were moved to "
+        f"{rng.choice(PLACES)} by day {k} (dispatch {k % 5000})."
+    )
 
 
 def build(path: Path, n: int) -> list[str]:
+    """A ledger of ``n`` claims the way review makes them: proposal, decision, claim, stance.
+
+    One proposal in eleven is rejected, one claim in ten gets a second stance, one in twenty a
+    verdict. Written through the ledger's API, 20,000 proposals a transaction.
+    """
     ledger = Ledger(path)
-    src = ingest_document(ledger, read_document(SEEDS[0]), ingested_by="bench")
-    text = ledger.one("SELECT text FROM sources WHERE id = ?", [src.source_id])["text"]  # type: ignore[index]
-    spans = [(find_span(src.source_id, text, q), s) for q, s in QUOTES]
+    spans = []
+    for seed in SEEDS:
+        src = ingest_document(ledger, read_document(seed), ingested_by="bench")
+        text = ledger.one("SELECT text FROM sources WHERE id = ?", [src.source_id])["text"]  # type: ignore[index]
+        spans += [(find_span(src.source_id, text, q), s) for q, s in QUOTES if q in text]
     ids: list[str] = []
     rng = random.Random(7)
+    k = 0
     while len(ids) < n:
         with ledger.transaction():
             for _ in range(min(20_000, n - len(ids))):
-                k = len(ids)
+                k += 1
                 span, stance = spans[k % len(spans)]
-                cid = create_claim(ledger, span, claim=f"About {rng.randint(1, 20) * 500:,} North Korean "
-                                   f"troops were in Russia on day {k}.", actor=ACTORS[k % 4], stance=stance,
-                                   reviewer="bench")  # fmt: skip
+                pid = f"pr-bench-{k}"
+                ledger.append("proposals", {
+                    "id": pid, **span.columns(), "claim": variant(rng, k),
+                    "actor": ACTORS[k % len(ACTORS)], "stance": stance, "anchoring": "exact",
+                    "anchor_score": 1.0, "proposer": "offline", "proposer_version": "bench",
+                })  # fmt: skip
+                if k % 11 == 0:
+                    decide(ledger, pid, "reject", reviewer="bench", reason="duplicate")
+                    continue
+                cid = decide(ledger, pid, "accept", reviewer="bench").claim_id
+                assert cid
                 if k % 10 == 0:
                     s2, st2 = spans[(k + 1) % len(spans)]
-                    append_stance(
+                    append_stance(ledger, cid, s2, stance=st2, actor=ACTORS[(k + 3) % len(ACTORS)],
+                                  reviewer="bench", stated_on=None)  # fmt: skip
+                if k % 20 == 0:
+                    set_verdict(
                         ledger,
                         cid,
-                        s2,
-                        stance=st2,
-                        actor=ACTORS[(k + 1) % 4],
+                        verdict=("unverified", "mixed", "refuted")[k % 3],
                         reviewer="bench",
-                        stated_on=None,
+                        note=None,
                     )
                 ids.append(cid)
     ledger.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

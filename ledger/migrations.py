@@ -253,3 +253,18 @@ def m003_reader_tables(db: Database) -> None:
     db.execute("DROP VIEW stances")
     readers.create(db)
     readers.rebuild(db)
+
+
+@migrations()
+def m004_counts_and_proposal_decisions(db: Database) -> None:
+    """Exact row and facet counts kept by triggers; proposal_decisions as a reader table."""
+    from ledger import counts, readers
+
+    # "Is this decision undone?" is asked on every decision and reader refresh: without this
+    # index each one read the whole decisions table.
+    db.execute("CREATE INDEX idx_decisions_undo ON decisions (action, reverses)")
+    db.execute("DROP VIEW proposal_decisions")
+    readers.create_proposal_decisions(db)
+    readers.rebuild_proposal_decisions(db)
+    counts.create(db)
+    counts.rebuild(db)

@@ -1,4 +1,4 @@
-"""Derived reader tables: one row per claim and per stance, kept current by insert triggers.
+"""Derived reader tables: one row per claim, stance and proposal, kept current by triggers.
 
 Views with correlated subqueries made Datasette's pages and facets scan the whole ledger on every
 request (about a second at 100,000 claims). These tables are derived, like the full-text index:
@@ -63,6 +63,57 @@ def _stance_rows(alias: str, source: str) -> str:
         f"{alias}.source_id, src.title, src.publisher, {alias}.reviewer, {alias}.proposal_id, "
         f"{alias}.recorded_at, {alias}.rowid FROM {source}"
     )
+
+
+PROPOSAL_COLUMNS = (
+    "proposal_id, source_id, claim, actor, stance, quote, anchoring, anchor_score, proposer, "
+    "model, prompt_name, model_call_id, decision, reviewer, reason, claim_id, decided_at"
+)
+
+
+def _proposal_rows(where: str) -> str:
+    """SQL selecting proposal_decisions rows: each proposal with its standing decision."""
+    return f"""
+        SELECT p.id, p.source_id, p.claim, p.actor, p.stance, p.quote, p.anchoring,
+          p.anchor_score, p.proposer, p.model, p.prompt_name, p.model_call_id,
+          d.action, d.reviewer, d.reason, d.claim_id, d.recorded_at
+        FROM proposals p LEFT JOIN decisions d ON d.id = (
+          SELECT x.id FROM decisions x WHERE x.proposal_id = p.id AND x.action != 'undo'
+            AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.action = 'undo' AND u.reverses = x.id)
+          ORDER BY x.seq DESC LIMIT 1)
+        {where}"""
+
+
+def create_proposal_decisions(db: Database) -> None:
+    """The proposal_decisions reader table, its indexes, and the triggers that keep it."""
+    db.execute(
+        "CREATE TABLE proposal_decisions (proposal_id TEXT PRIMARY KEY, source_id TEXT, "
+        "claim TEXT, actor TEXT, stance TEXT, quote TEXT, anchoring TEXT, anchor_score FLOAT, "
+        "proposer TEXT, model TEXT, prompt_name TEXT, model_call_id TEXT, decision TEXT, "
+        "reviewer TEXT, reason TEXT, claim_id TEXT, decided_at TEXT)"
+    )
+    for col in ("decision", "proposer", "model", "anchoring", "source_id", "claim_id"):
+        db.execute(
+            f"CREATE INDEX idx_proposal_decisions_{col} ON proposal_decisions ({col}, proposal_id)"
+        )
+    refresh = f"INSERT OR REPLACE INTO proposal_decisions ({PROPOSAL_COLUMNS}) " + _proposal_rows(
+        "WHERE p.id = {}"
+    )
+    db.execute(
+        "CREATE TRIGGER proposals_readers AFTER INSERT ON proposals BEGIN "
+        f"{refresh.format('NEW.id')}; END"
+    )
+    # Undo rows name their proposal too, so one refresh covers every decision.
+    db.execute(
+        "CREATE TRIGGER decisions_proposal_readers AFTER INSERT ON decisions "
+        f"WHEN NEW.proposal_id IS NOT NULL BEGIN {refresh.format('NEW.proposal_id')}; END"
+    )
+
+
+def rebuild_proposal_decisions(db: Database) -> None:
+    """Fill proposal_decisions from the ledger."""
+    db.execute("DELETE FROM proposal_decisions")
+    db.execute(f"INSERT INTO proposal_decisions ({PROPOSAL_COLUMNS}) {_proposal_rows('')}")
 
 
 def create(db: Database) -> None:

@@ -208,3 +208,25 @@ def test_reader_tables_follow_the_ledger(published, workspace):
         .fetchall()
     )
     assert rebuilt == live
+
+
+def test_default_facets_and_table_counts_come_from_kept_counts(published, raw_db):
+    ds, conn = published["ds"], raw_db()
+    data = get(ds, "/ledger/stances.json").json()
+    for col in ("stance", "actor", "source_title"):
+        facet = data["facet_results"][col]
+        assert facet["type"] == "counted"
+        live = dict(
+            conn.execute(f"SELECT {col}, count(*) FROM stances WHERE {col} NOTNULL GROUP BY 1")
+        )
+        assert {v["value"]: v["count"] for v in facet["results"]} == live
+        assert all(f"{col}=" in v["toggle_url"] for v in facet["results"])
+    # A filtered page counts its facets live, over the filtered rows only.
+    denied = get(ds, "/ledger/stances.json?stance=denied").json()["facet_results"]["actor"]
+    assert {v["value"]: v["count"] for v in denied["results"]} == {"Kremlin (Dmitry Peskov)": 1}
+    tables = {t["name"]: t["count"] for t in get(ds, "/ledger.json").json()["tables"]}
+    for name in ("claims", "stance_events", "stances", "current_claims", "ledger_entries",
+                 "claim_versions_fts", "stance_events_fts_docsize", "proposal_decisions"):  # fmt: skip
+        assert tables[name] == conn.execute(f"SELECT count(*) FROM [{name}]").fetchone()[0], name
+    page = get(ds, "/ledger/current_claims").text
+    assert "unverified" in page and "timed out" not in page

@@ -4,6 +4,7 @@ This package is the ``datasette`` entry point, so Datasette finds the plugin's h
 templates in ``templates/`` beside this file.
 """
 
+from ledger.publish.facets import register_facet_classes, startup
 from ledger.publish.plugin import asgi_wrapper, register_routes, render_cell
 
-__all__ = ["asgi_wrapper", "register_routes", "render_cell"]
+__all__ = ["asgi_wrapper", "register_facet_classes", "register_routes", "render_cell", "startup"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ledger.counts import COUNTED
 from ledger.review.decisions import EFFECTIVE
 
 SETTINGS: dict[str, Any] = {
@@ -15,6 +16,12 @@ SETTINGS: dict[str, Any] = {
     "default_page_size": 50,
     "allow_download": False,
 }
+
+
+def counted(table: str) -> list[dict[str, str]]:
+    """Default facets of ``table``, read from the counts the ledger keeps (publish/facets.py)."""
+    return [{"counted": col} for col in COUNTED[table][1]]
+
 
 SPAN_COLUMNS = {
     "source_id": "The source the quote comes from.",
@@ -34,7 +41,7 @@ CHAIN_COLUMNS = {
 TABLES: dict[str, dict[str, Any]] = {
     "current_claims": {
         "description": "Every claim at its current version: status, verdict, who said what.",
-        "facets": ["verdict", "status", "publisher"],
+        "facets": counted("current_claims"),
         "fts_table": "claim_versions_fts",
         "fts_pk": "search_rowid",
         "columns": {
@@ -55,7 +62,7 @@ TABLES: dict[str, dict[str, Any]] = {
     },
     "stances": {
         "description": "Stance events: one actor's position on a claim, shown by a quote.",
-        "facets": ["stance", "actor", "publisher", "source_title"],
+        "facets": counted("stances"),
         "fts_table": "stance_events_fts",
         "fts_pk": "stance_rowid",
         "columns": {
@@ -90,11 +97,11 @@ TABLES: dict[str, dict[str, Any]] = {
     },
     "proposal_decisions": {
         "description": "Proposals (offline proposer or a model) with the reviewer's decision.",
-        "facets": ["decision", "proposer", "model", "anchoring"],
+        "facets": counted("proposal_decisions"),
     },
     "model_calls": {
         "description": "Every model call: model, prompt hash, request and response, tokens, cost.",
-        "facets": ["model", "prompt_name"],
+        "facets": counted("model_calls"),
     },
     "sources": {
         "description": "Ledger table of sources, with their full text and bytes.",
@@ -127,6 +134,8 @@ TABLES: dict[str, dict[str, Any]] = {
         "description": "The hash chain's spine: one row per ledger entry, in order."
     },
     "_sqlite_migrations": {"hidden": True},
+    # Derived counts behind the default facets and table counts (ledger/counts.py).
+    "facet_counts": {"hidden": True},
 }
 
 QUERIES: dict[str, dict[str, Any]] = {

@@ -42,7 +42,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from ledger.publish import asgi_wrapper, register_routes, render_cell  # noqa: E402,F401
+from ledger.publish import (  # noqa: E402,F401
+    asgi_wrapper, register_facet_classes, register_routes, render_cell, startup,
+)
 '''
 
 

@@ -1,0 +1,90 @@
+"""Row counts and facet counts, kept exact by triggers so pages never count a whole table.
+
+A facet is a GROUP BY over the whole table and Datasette counts a table's rows on every page: at a
+million claims each takes 50-500 ms. The ledger only grows through inserts, so a trigger can keep
+the numbers as it goes, in the same transaction as the rows they count. ``facet_counts`` is a
+derived table like the full-text index: not part of the chain, rebuilt from the tables it counts.
+
+Rows: ``(tbl, col, value, n)``; ``col = ''`` holds the table's row count.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+ENTRIES = "ledger_entries"
+# The columns whose values are counted: the default facets of the tables a reader browses.
+COUNTED: dict[str, tuple[str, tuple[str, ...]]] = {
+    # table: (primary key, columns)
+    "current_claims": ("claim_id", ("verdict", "status", "publisher")),
+    "stances": ("stance_id", ("stance", "actor", "publisher", "source_title")),
+    "proposal_decisions": ("proposal_id", ("decision", "proposer", "model", "anchoring")),
+    "model_calls": ("id", ("model", "prompt_name")),
+}
+# Reader tables are refreshed with INSERT OR REPLACE, which removes the old row without firing
+# DELETE triggers, so a BEFORE INSERT trigger takes the old row's values out first.
+REPLACED = ("current_claims", "proposal_decisions")
+LEDGER_TABLES = ("model_calls",)
+UPSERT = "ON CONFLICT (tbl, col, value) DO UPDATE SET n = n + excluded.n"
+
+
+def _arms(row: str, cols: tuple[str, ...], *, total: bool, where: str = "") -> str:
+    """One SELECT per counted value of ``row`` (NEW, or the old row), joined by UNION ALL."""
+    arms = [f"SELECT '' AS col, '' AS value {where}"] if total else []
+    arms += [f"SELECT '{c}' AS col, {row}.[{c}] AS value {where}" for c in cols]
+    return " UNION ALL ".join(arms)
+
+
+def create(db: Database) -> None:
+    """Create ``facet_counts`` and the triggers that keep it exact."""
+    db.execute(
+        "CREATE TABLE facet_counts (tbl TEXT NOT NULL, col TEXT NOT NULL, value TEXT NOT NULL, "
+        "n INTEGER NOT NULL, PRIMARY KEY (tbl, col, value)) WITHOUT ROWID"
+    )
+    # Every ledger table's row count, and the spine's own, from the spine's insert trigger.
+    db.execute(
+        f"CREATE TRIGGER {ENTRIES}_counts AFTER INSERT ON {ENTRIES} BEGIN "
+        f"INSERT INTO facet_counts (tbl, col, value, n) "
+        f"SELECT t, '', '', 1 FROM (SELECT NEW.tbl AS t UNION ALL SELECT '{ENTRIES}') "
+        f"WHERE true {UPSERT}; END"
+    )
+    for table, (pk, cols) in COUNTED.items():
+        # A ledger table's row count already comes from the spine.
+        total = table not in LEDGER_TABLES
+        arms = _arms("NEW", cols, total=total)
+        db.execute(
+            f"CREATE TRIGGER {table}_counts AFTER INSERT ON {table} BEGIN "
+            f"INSERT INTO facet_counts (tbl, col, value, n) SELECT '{table}', col, value, 1 "
+            f"FROM ({arms}) WHERE value IS NOT NULL {UPSERT}; END"
+        )
+        if table in REPLACED:
+            where = f"FROM {table} old WHERE old.{pk} = NEW.{pk}"
+            old = _arms("old", cols, total=total, where=where)
+            db.execute(
+                f"CREATE TRIGGER {table}_uncount BEFORE INSERT ON {table} BEGIN "
+                f"INSERT INTO facet_counts (tbl, col, value, n) SELECT '{table}', col, value, -1 "
+                f"FROM ({old}) WHERE value IS NOT NULL {UPSERT}; END"
+            )
+
+
+def rebuild(db: Database) -> None:
+    """Count everything again from the tables themselves (after creating, or to repair)."""
+    db.execute("DELETE FROM facet_counts")
+    db.execute(
+        f"INSERT INTO facet_counts SELECT tbl, '', '', count(*) FROM {ENTRIES} GROUP BY tbl "
+        f"UNION ALL SELECT '{ENTRIES}', '', '', count(*) FROM {ENTRIES}"
+    )
+    for table, (_, cols) in COUNTED.items():
+        if table not in LEDGER_TABLES:
+            db.execute(f"INSERT INTO facet_counts SELECT '{table}', '', '', count(*) FROM {table}")
+        for c in cols:
+            db.execute(
+                f"INSERT INTO facet_counts SELECT '{table}', '{c}', [{c}], count(*) "
+                f"FROM {table} WHERE [{c}] IS NOT NULL GROUP BY [{c}]"
+            )
+
+
+def row_counts(conn: object) -> dict[str, int]:
+    """Exact row counts of the counted tables, from ``facet_counts``."""
+    rows = conn.execute("SELECT tbl, n FROM facet_counts WHERE col = ''")  # type: ignore[attr-defined]
+    return {t: n for t, n in rows}

@@ -1,0 +1,95 @@
+"""Kept counts and reader tables stay exact through review: accept, reject, undo, edit, verdicts."""
+
+import sqlite3
+
+import pytest
+
+from ledger import counts, readers
+from tests.conftest import add_nato
+
+
+def live_counts(conn: sqlite3.Connection) -> dict[tuple[str, str, str], int]:
+    """What facet_counts should hold, counted the slow way."""
+    want: dict[tuple[str, str, str], int] = {}
+    tables = [r[0] for r in conn.execute("SELECT DISTINCT tbl FROM ledger_entries")]
+    for table in [*tables, "ledger_entries", "current_claims", "stances", "proposal_decisions"]:
+        want[(table, "", "")] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    for table, (_, cols) in counts.COUNTED.items():
+        for col in cols:
+            for value, n in conn.execute(
+                f"SELECT {col}, count(*) FROM {table} WHERE {col} IS NOT NULL GROUP BY {col}"
+            ):
+                want[(table, col, value)] = n
+    return want
+
+
+def kept_counts(conn: sqlite3.Connection) -> dict[tuple[str, str, str], int]:
+    rows = conn.execute("SELECT tbl, col, value, n FROM facet_counts WHERE n != 0")
+    return {(t, c, v): n for t, c, v, n in rows}
+
+
+@pytest.fixture
+def reviewed(seeded, raw_db):
+    """A ledger after proposing, a review with accepts, a reject and an undo, and later edits."""
+    assert seeded("propose", "--all").exit_code == 0
+    r = seeded("review", "--all", input="a\nr\nwrong\nu\na\nu\nq\n")
+    assert r.exit_code == 0, r.output
+    nato = add_nato(seeded).output.strip()
+    assert seeded("verdict", nato, "unverified").exit_code == 0
+    assert seeded("verdict", nato, "refuted").exit_code == 0
+    assert (
+        seeded("edit", nato, "--claim", "North Korean soldiers fight.", "--reason", "x").exit_code
+        == 0
+    )
+    assert seeded("retract", nato, "--reason", "wrong").exit_code == 0
+    return raw_db()
+
+
+def test_kept_counts_match_a_full_count_after_review(reviewed):
+    conn = reviewed
+    decisions = dict(conn.execute("SELECT action, count(*) FROM decisions GROUP BY action"))
+    assert decisions == {"accept": 2, "reject": 1, "undo": 2}
+    kept = kept_counts(conn)
+    assert kept == live_counts(conn)
+    assert kept[("current_claims", "verdict", "refuted")] == 1
+    assert ("current_claims", "verdict", "unverified") not in kept  # replaced, not added
+    # NATO's claim, and the claim whose accept was undone.
+    assert kept[("current_claims", "status", "retracted")] == 2
+
+
+def test_rebuilding_reader_tables_and_counts_changes_nothing(reviewed):
+    conn = reviewed
+    before = [
+        list(conn.execute(f"SELECT * FROM {t} ORDER BY 1"))
+        for t in ("current_claims", "stances", "proposal_decisions")
+    ]
+    kept = kept_counts(conn)
+    import sqlite_utils
+
+    db = sqlite_utils.Database(conn)
+    with conn:
+        conn.execute("BEGIN")
+        readers.rebuild(db)
+        readers.rebuild_proposal_decisions(db)
+        counts.rebuild(db)
+    after = [
+        list(conn.execute(f"SELECT * FROM {t} ORDER BY 1"))
+        for t in ("current_claims", "stances", "proposal_decisions")
+    ]
+    assert after == before
+    assert kept_counts(conn) == kept
+
+
+def test_proposal_decisions_follow_undo(reviewed):
+    conn = reviewed
+    actions = [r[0] for r in conn.execute("SELECT action FROM decisions ORDER BY seq")]
+    assert actions == ["accept", "reject", "undo", "accept", "undo"]
+    first, second = [
+        r[0]
+        for r in conn.execute(
+            "SELECT proposal_id FROM decisions GROUP BY proposal_id ORDER BY min(seq)"
+        )
+    ]
+    decision = dict(conn.execute("SELECT proposal_id, decision FROM proposal_decisions"))
+    # Rejected, undone, accepted, undone again: the proposal is pending once more.
+    assert decision[first] == "accept" and decision[second] is None
