@@ -21,7 +21,8 @@ from common import SEEDS, machine
 
 from ledger.claims import append_stance, set_verdict
 from ledger.corpus import ingest_document, read_document
-from ledger.publish.serve import make_datasette
+from ledger.publish.metadata import QUERIES, TABLES
+from ledger.publish.serve import make_datasette, publish_bundle
 from ledger.review.decisions import decide
 from ledger.spans import find_span
 from ledger.store import Ledger
@@ -116,11 +117,43 @@ def timed(ds, paths: list[str]) -> list[float]:  # type: ignore[no-untyped-def]
     return asyncio.run(run())
 
 
-def report(name: str, secs: list[float]) -> tuple[float, float]:
+def report(name: str, secs: list[float], target: str = "") -> tuple[float, float]:
     p50 = statistics.median(secs) * 1000
     p95 = statistics.quantiles(secs, n=20)[18] * 1000 if len(secs) >= 20 else max(secs) * 1000
-    print(f"{name:<44} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
+    print(f"| {name} | {p50:.1f} ms | {p95:.1f} ms | {target} |", flush=True)
     return p50, p95
+
+
+def measure(ds, ids: list[str], requests: int, label: str) -> None:  # type: ignore[no-untyped-def]
+    """Every target of the issue, on one Datasette instance, as a Markdown table."""
+    rng = random.Random(1)
+    sample = rng.sample(ids, min(requests, len(ids)))
+    print(f"\n{label}\n\n| request | p50 | p95 (max for 5) | target |\n|---|---|---|---|")
+    timed(ds, [f"/ledger/claims/{sample[0]}.json", "/claims/" + sample[0], "/"])  # warm up
+    base, _ = report("baseline: row lookup `/ledger/claims/ID.json`",
+                     timed(ds, [f"/ledger/claims/{c}.json" for c in sample]))  # fmt: skip
+    perma, _ = report("permalink `/claims/ID`", timed(ds, [f"/claims/{c}" for c in sample]))
+    print(f"| permalink p50 / row lookup p50 | {perma / base:.2f}x | | <= 2x |")
+    actors = [rng.choice(ACTORS) for _ in range(requests)]
+    report("filtered JSON `/ledger/stances.json?actor=…&_shape=array`",
+           timed(ds, [f"/ledger/stances.json?actor={a}&_shape=array&_size=20" for a in actors]),
+           "p95 <= 10 ms")  # fmt: skip
+    report("filtered JSON, default shape (count and live facets)",
+           timed(ds, [f"/ledger/stances.json?actor={a}&_size=20" for a in actors[:20]]))  # fmt: skip
+    rare = [rng.randint(0, 4999) for _ in range(requests)]
+    report("search, rare word `/ledger/current_claims.json?_search=4242&_shape=array`",
+           timed(ds, [f"/ledger/current_claims.json?_search={n}&_shape=array" for n in rare]),
+           "p95 <= 10 ms")  # fmt: skip
+    report("search, two words `_search=Kursk+4242` (HTML page)",
+           timed(ds, [f"/ledger/current_claims?_search={rng.choice(PLACES)}+{n}" for n in rare[:20]]))  # fmt: skip
+    report("search, a word in 1 claim in 12 `_search=Kursk&_shape=array`",
+           timed(ds, [f"/ledger/current_claims.json?_search={p}&_shape=array" for p in PLACES]))  # fmt: skip
+    report("search, stances by quote `/ledger/stances.json?_search=Peskov&_shape=array`",
+           timed(ds, ["/ledger/stances.json?_search=Peskov&_shape=array"] * 5))  # fmt: skip
+    pages = ["/", "/ledger", *[f"/ledger/{t}" for t in TABLES if not TABLES[t].get("hidden")]]
+    pages += [f"/ledger/{q}" for q in QUERIES]
+    for page in pages:
+        report(f"default page `{page}`", timed(ds, [page] * 5), "<= 50 ms")
 
 
 def main() -> None:
@@ -137,59 +170,15 @@ def main() -> None:
     else:
         ids = build(path, args.claims)
     print(f"machine: {machine()}")
-    print(
-        f"built {args.claims:,} claims in {time.perf_counter() - t:.0f} s ({path.stat().st_size / 1e6:.0f} MB)"
-    )
-    ds = make_datasette(str(path), immutable=True)
-    name = path.stem
-    sample = random.Random(1).sample(ids, min(args.requests, len(ids)))
-    timed(ds, [f"/{name}/claims/{sample[0]}.json", "/claims/" + sample[0]])  # warm up
-    base, _ = report(
-        "baseline: row lookup /ledger/claims/ID.json",
-        timed(ds, [f"/{name}/claims/{c}.json" for c in sample]),
-    )
-    perma, _ = report("permalink /claims/ID", timed(ds, [f"/claims/{c}" for c in sample]))
-    print(f"permalink p50 / row lookup p50 = {perma / base:.2f} (target <= 2)")
-    report(
-        "filtered JSON, no facets (&_nofacet=1)",
-        timed(
-            ds,
-            [
-                f"/{name}/stances.json?actor={a}&_size=20&_nocount=1&_nofacet=1"
-                for a in ACTORS * (args.requests // 4)
-            ],
-        ),
-    )
-    report(
-        "filtered JSON /stances.json?actor=..",
-        timed(
-            ds,
-            [
-                f"/{name}/stances.json?actor={a}&_size=20&_nocount=1"
-                for a in ACTORS * (args.requests // 4)
-            ],
-        ),
-    )
-    report(
-        "search /current_claims.json?_search=..",
-        timed(
-            ds,
-            [
-                f"/{name}/current_claims.json?_search=day+{random.Random(i).randint(0, args.claims)}&_nocount=1"
-                for i in range(args.requests)
-            ],
-        ),
-    )
-    for page in [
-        "/",
-        "/ledger",
-        "/ledger/current_claims",
-        "/ledger/stances",
-        "/ledger/claims",
-        "/ledger/stance_events",
-        "/ledger/source_list",
-    ]:
-        report(f"default page {page}", timed(ds, [page] * 5))
+    size = path.stat().st_size / 1e6
+    print(f"{len(ids):,} claims in {time.perf_counter() - t:.0f} s ({size:,.0f} MB)")
+    if path.stem != "ledger":
+        raise SystemExit("name the ledger file ledger.db (the pages are under /ledger)")
+    measure(make_datasette(str(path)), ids, args.requests, "`factledger serve` (live file)")
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = publish_bundle(str(path), str(Path(tmp) / "bundle"))
+        ds = make_datasette(str(Path(bundle["out"]) / "ledger.db"), immutable=True)
+        measure(ds, ids, args.requests, "`factledger publish` bundle (immutable)")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ million claims each takes 50-500 ms. The ledger only grows through inserts, so a
 the numbers as it goes, in the same transaction as the rows they count. ``facet_counts`` is a
 derived table like the full-text index: not part of the chain, rebuilt from the tables it counts.
 
-Rows: ``(tbl, col, value, n)``; ``col = ''`` holds the table's row count.
+Rows: ``(tbl, col, value, n)``; ``col = ''`` holds the table's row count. ``decision_counts``
+holds the standing decisions by proposer, model and prompt, for acceptance rates.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ def _arms(row: str, cols: tuple[str, ...], *, total: bool, where: str = "") -> s
 
 
 def create(db: Database) -> None:
-    """Create ``facet_counts`` and the triggers that keep it exact."""
+    """Create ``facet_counts`` and ``decision_counts`` and the triggers that keep them exact."""
+    create_decision_counts(db)
     db.execute(
         "CREATE TABLE facet_counts (tbl TEXT NOT NULL, col TEXT NOT NULL, value TEXT NOT NULL, "
         "n INTEGER NOT NULL, PRIMARY KEY (tbl, col, value)) WITHOUT ROWID"
@@ -67,6 +69,60 @@ def create(db: Database) -> None:
             )
 
 
+# Acceptance rates group by these; '' stands for NULL so that the key is unique.
+DECIDED_BY = ("proposer", "model", "prompt_name", "prompt_hash")
+
+
+def _decided(row: str, sign: int, where: str) -> str:
+    keys = ", ".join(f"coalesce({row}.{c}, '')" for c in DECIDED_BY)
+    return (
+        f"INSERT INTO decision_counts ({', '.join(DECIDED_BY)}, decision, n) "
+        f"SELECT {keys}, {row}.decision, {sign} {where} "
+        f"ON CONFLICT DO UPDATE SET n = n + excluded.n;"
+    )
+
+
+# Standing decisions by proposer, model and prompt: how many accepted, edited, rejected.
+ACCEPTANCE_SQL = (
+    "SELECT nullif(proposer, '') AS proposer, nullif(model, '') AS model, "
+    "nullif(prompt_name, '') AS prompt_name, nullif(prompt_hash, '') AS prompt_hash, "
+    "sum(n) AS decided, "
+    + "".join(
+        f"sum(CASE WHEN decision = '{d}' THEN n ELSE 0 END) AS {name}, "
+        for d, name in (
+            ("accept", "accepted"),
+            ("edit", "edited"),
+            ("merge", "merged"),
+            ("reject", "rejected"),
+        )
+    )  # fmt: skip
+    + "round(1.0 * sum(CASE WHEN decision != 'reject' THEN n ELSE 0 END) / sum(n), 3) "
+    "AS acceptance_rate FROM decision_counts WHERE n > 0 "
+    "GROUP BY proposer, model, prompt_name, prompt_hash ORDER BY decided DESC, proposer, model"
+)
+
+
+def create_decision_counts(db: Database) -> None:
+    """``decision_counts`` and the triggers on proposal_decisions that keep it."""
+    db.execute(
+        f"CREATE TABLE decision_counts ({' TEXT NOT NULL, '.join(DECIDED_BY)} TEXT NOT NULL, "
+        f"decision TEXT NOT NULL, n INTEGER NOT NULL, "
+        f"PRIMARY KEY ({', '.join(DECIDED_BY)}, decision)) WITHOUT ROWID"
+    )
+    old = (
+        "FROM proposal_decisions old WHERE old.proposal_id = NEW.proposal_id "
+        "AND old.decision NOTNULL"
+    )
+    db.execute(
+        "CREATE TRIGGER proposal_decisions_decided AFTER INSERT ON proposal_decisions "
+        f"WHEN NEW.decision NOTNULL BEGIN {_decided('NEW', 1, 'WHERE true')} END"
+    )
+    db.execute(
+        "CREATE TRIGGER proposal_decisions_undecided BEFORE INSERT ON proposal_decisions "
+        f"BEGIN {_decided('old', -1, old)} END"
+    )
+
+
 def rebuild(db: Database) -> None:
     """Count everything again from the tables themselves (after creating, or to repair)."""
     db.execute("DELETE FROM facet_counts")
@@ -82,6 +138,12 @@ def rebuild(db: Database) -> None:
                 f"INSERT INTO facet_counts SELECT '{table}', '{c}', [{c}], count(*) "
                 f"FROM {table} WHERE [{c}] IS NOT NULL GROUP BY [{c}]"
             )
+    db.execute("DELETE FROM decision_counts")
+    keys = ", ".join(f"coalesce({c}, '')" for c in DECIDED_BY)
+    db.execute(
+        f"INSERT INTO decision_counts SELECT {keys}, decision, count(*) FROM proposal_decisions "
+        f"WHERE decision NOTNULL GROUP BY {keys}, decision"
+    )
 
 
 def row_counts(conn: object) -> dict[str, int]:

@@ -67,7 +67,8 @@ def _stance_rows(alias: str, source: str) -> str:
 
 PROPOSAL_COLUMNS = (
     "proposal_id, source_id, claim, actor, stance, quote, anchoring, anchor_score, proposer, "
-    "model, prompt_name, model_call_id, decision, reviewer, reason, claim_id, decided_at"
+    "model, prompt_name, prompt_hash, model_call_id, decision, reviewer, reason, claim_id, "
+    "decided_at"
 )
 
 
@@ -75,7 +76,7 @@ def _proposal_rows(where: str) -> str:
     """SQL selecting proposal_decisions rows: each proposal with its standing decision."""
     return f"""
         SELECT p.id, p.source_id, p.claim, p.actor, p.stance, p.quote, p.anchoring,
-          p.anchor_score, p.proposer, p.model, p.prompt_name, p.model_call_id,
+          p.anchor_score, p.proposer, p.model, p.prompt_name, p.prompt_hash, p.model_call_id,
           d.action, d.reviewer, d.reason, d.claim_id, d.recorded_at
         FROM proposals p LEFT JOIN decisions d ON d.id = (
           SELECT x.id FROM decisions x WHERE x.proposal_id = p.id AND x.action != 'undo'
@@ -89,7 +90,8 @@ def create_proposal_decisions(db: Database) -> None:
     db.execute(
         "CREATE TABLE proposal_decisions (proposal_id TEXT PRIMARY KEY, source_id TEXT, "
         "claim TEXT, actor TEXT, stance TEXT, quote TEXT, anchoring TEXT, anchor_score FLOAT, "
-        "proposer TEXT, model TEXT, prompt_name TEXT, model_call_id TEXT, decision TEXT, "
+        "proposer TEXT, model TEXT, prompt_name TEXT, prompt_hash TEXT, model_call_id TEXT, "
+        "decision TEXT, "
         "reviewer TEXT, reason TEXT, claim_id TEXT, decided_at TEXT)"
     )
     for col in ("decision", "proposer", "model", "anchoring", "source_id", "claim_id"):

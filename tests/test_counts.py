@@ -1,10 +1,13 @@
 """Kept counts and reader tables stay exact through review: accept, reject, undo, edit, verdicts."""
 
+import asyncio
+import json
 import sqlite3
 
 import pytest
 
 from ledger import counts, readers
+from ledger.publish.serve import make_datasette
 from tests.conftest import add_nato
 
 
@@ -28,11 +31,15 @@ def kept_counts(conn: sqlite3.Connection) -> dict[tuple[str, str, str], int]:
     return {(t, c, v): n for t, c, v, n in rows}
 
 
+def kept_decisions(conn: sqlite3.Connection) -> list[tuple]:
+    return list(conn.execute("SELECT * FROM decision_counts WHERE n != 0 ORDER BY 1, 2, 3, 4, 5"))
+
+
 @pytest.fixture
 def reviewed(seeded, raw_db):
     """A ledger after proposing, a review with accepts, a reject and an undo, and later edits."""
     assert seeded("propose", "--all").exit_code == 0
-    r = seeded("review", "--all", input="a\nr\nwrong\nu\na\nu\nq\n")
+    r = seeded("review", "--all", input="a\nr\nwrong\nu\na\nu\nr\nno\nq\n")
     assert r.exit_code == 0, r.output
     nato = add_nato(seeded).output.strip()
     assert seeded("verdict", nato, "unverified").exit_code == 0
@@ -48,7 +55,7 @@ def reviewed(seeded, raw_db):
 def test_kept_counts_match_a_full_count_after_review(reviewed):
     conn = reviewed
     decisions = dict(conn.execute("SELECT action, count(*) FROM decisions GROUP BY action"))
-    assert decisions == {"accept": 2, "reject": 1, "undo": 2}
+    assert decisions == {"accept": 2, "reject": 2, "undo": 2}
     kept = kept_counts(conn)
     assert kept == live_counts(conn)
     assert kept[("current_claims", "verdict", "refuted")] == 1
@@ -64,6 +71,7 @@ def test_rebuilding_reader_tables_and_counts_changes_nothing(reviewed):
         for t in ("current_claims", "stances", "proposal_decisions")
     ]
     kept = kept_counts(conn)
+    decided = kept_decisions(conn)
     import sqlite_utils
 
     db = sqlite_utils.Database(conn)
@@ -72,6 +80,7 @@ def test_rebuilding_reader_tables_and_counts_changes_nothing(reviewed):
         readers.rebuild(db)
         readers.rebuild_proposal_decisions(db)
         counts.rebuild(db)
+    assert kept_decisions(conn) == decided
     after = [
         list(conn.execute(f"SELECT * FROM {t} ORDER BY 1"))
         for t in ("current_claims", "stances", "proposal_decisions")
@@ -83,7 +92,7 @@ def test_rebuilding_reader_tables_and_counts_changes_nothing(reviewed):
 def test_proposal_decisions_follow_undo(reviewed):
     conn = reviewed
     actions = [r[0] for r in conn.execute("SELECT action FROM decisions ORDER BY seq")]
-    assert actions == ["accept", "reject", "undo", "accept", "undo"]
+    assert actions == ["accept", "reject", "undo", "accept", "undo", "reject"]
     first, second = [
         r[0]
         for r in conn.execute(
@@ -91,5 +100,24 @@ def test_proposal_decisions_follow_undo(reviewed):
         )
     ]
     decision = dict(conn.execute("SELECT proposal_id, decision FROM proposal_decisions"))
-    # Rejected, undone, accepted, undone again: the proposal is pending once more.
-    assert decision[first] == "accept" and decision[second] is None
+    # The second was rejected, undone, accepted, undone and rejected again: only that stands.
+    assert decision[first] == "accept" and decision[second] == "reject"
+    assert sum(d is None for d in decision.values()) == len(decision) - 2
+
+
+def test_acceptance_rates_count_standing_decisions_only(reviewed, seeded, workspace):
+    rates = json.loads(seeded("acceptance", "--json").output)
+    assert [(r["decided"], r["accepted"], r["rejected"], r["acceptance_rate"]) for r in rates] == [
+        (2, 1, 1, 0.5)
+    ]
+    assert rates[0]["proposer"] == "offline" and rates[0]["model"] is None
+    ds = make_datasette(str(workspace / "ledger.db"))
+    served = asyncio.run(ds.client.get("/ledger/acceptance_rate.json?_shape=array")).json()
+    assert served == rates
+    kept = {r[:5]: r[5] for r in reviewed.execute("SELECT * FROM decision_counts WHERE n != 0")}
+    live = reviewed.execute(
+        "SELECT proposer, coalesce(model, ''), coalesce(prompt_name, ''), "
+        "coalesce(prompt_hash, ''), decision, count(*) FROM proposal_decisions "
+        "WHERE decision NOTNULL GROUP BY 1, 2, 3, 4, 5"
+    )
+    assert kept == {r[:5]: r[5] for r in live}

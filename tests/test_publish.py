@@ -96,6 +96,9 @@ def test_canned_queries(published, query, params, check):
     r = get(published["ds"], path)
     assert r.status_code == 200, r.text
     assert check(r.json(), published)
+    # Opened with its parameters empty, a query shows its form and no rows, not the whole ledger.
+    empty = get(published["ds"], f"/ledger/{query}.json?_shape=array")
+    assert empty.status_code == 200 and empty.json() == []
 
 
 def test_conflicting_figures_lists_each_number_with_who_gave_it(published):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.counts import COUNTED
-from ledger.review.decisions import EFFECTIVE
+from ledger.counts import ACCEPTANCE_SQL, COUNTED
 
 SETTINGS: dict[str, Any] = {
     "sql_time_limit_ms": 1000,
@@ -136,37 +135,38 @@ TABLES: dict[str, dict[str, Any]] = {
     "_sqlite_migrations": {"hidden": True},
     # Derived counts behind the default facets and table counts (ledger/counts.py).
     "facet_counts": {"hidden": True},
+    "decision_counts": {"hidden": True},
 }
 
+# A canned query page opens with its parameters empty: each query then returns nothing at once
+# rather than every row of the ledger.
 QUERIES: dict[str, dict[str, Any]] = {
     "claims_by_actor": {
         "title": "Claims by actor",
         "description": "Every claim an actor took a stance on (part of a name is enough).",
         "sql": "SELECT claim_id, status, actor, quote, source_title, stated_on FROM stances "
-        "WHERE actor LIKE '%' || :actor || '%' ORDER BY stated_on, claim_id",
+        "WHERE :actor != '' AND actor LIKE '%' || :actor || '%' ORDER BY stated_on, claim_id",
     },
     "denied_or_unconfirmed_by": {
         "title": "Claims denied or unconfirmed by an actor",
         "sql": "SELECT s.claim_id, c.claim, s.status, s.quote, s.source_title FROM stances s "
         "JOIN current_claims c ON c.claim_id = s.claim_id "
-        "WHERE s.stance IN ('denied', 'unconfirmed') AND s.actor LIKE '%' || :actor || '%'",
+        "WHERE :actor != '' AND s.stance IN ('denied', 'unconfirmed') "
+        "AND s.actor LIKE '%' || :actor || '%'",
     },
     "conflicting_figures": {
         "title": "Conflicting figures for the same subject across sources",
         "description": "Claims with numbers about a subject (e.g. troops), and who gave each.",
         "sql": "SELECT c.claim_id, c.claim, s.actor, s.stance, c.source_title, c.publisher "
         "FROM current_claims c JOIN stances s ON s.claim_id = c.claim_id "
-        "WHERE c.claim LIKE '%' || :subject || '%' AND c.claim GLOB '*[0-9]*' "
+        "WHERE :subject != '' AND c.claim LIKE '%' || :subject || '%' "
+        "AND c.claim GLOB '*[0-9]*' "
         "ORDER BY c.source_id, c.claim",
     },
     "acceptance_rate": {
         "title": "Acceptance rate by proposer, model and prompt",
-        "sql": "SELECT p.proposer, p.model, p.prompt_name, count(*) AS decided, "
-        "sum(d.action IN ('accept', 'edit', 'merge')) AS accepted, "
-        "sum(d.action = 'reject') AS rejected, "
-        "round(1.0 * sum(d.action IN ('accept', 'edit', 'merge')) / count(*), 3) AS rate "
-        f"FROM ({EFFECTIVE}) d JOIN proposals p ON p.id = d.proposal_id "
-        "GROUP BY p.proposer, p.model, p.prompt_name",
+        "description": "Standing review decisions (undone ones left out), from kept counts.",
+        "sql": ACCEPTANCE_SQL,
     },
     "claim_history": {
         "title": "One claim's full history",

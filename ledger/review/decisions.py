@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ledger import claims, ids
+from ledger import claims, counts, ids
 from ledger.anchoring import anchor_quote
 from ledger.errors import InputError, NotFound
 from ledger.hashing import canonical_json
@@ -184,12 +184,4 @@ def undo_last(ledger: Ledger, *, reviewer: str, source_ids: list[str] | None = N
 
 def acceptance_rates(ledger: Ledger) -> list[dict[str, Any]]:
     """Standing decisions by proposer, model and prompt: how many accepted, edited, rejected."""
-    return ledger.all(
-        "SELECT p.proposer, p.model, p.prompt_name, p.prompt_hash, count(*) AS decided, "
-        "sum(d.action = 'accept') AS accepted, sum(d.action = 'edit') AS edited, "
-        "sum(d.action = 'merge') AS merged, sum(d.action = 'reject') AS rejected, "
-        "round(1.0 * sum(d.action IN ('accept', 'edit', 'merge')) / count(*), 3) "
-        "AS acceptance_rate "
-        f"FROM ({EFFECTIVE}) d JOIN proposals p ON p.id = d.proposal_id "
-        "GROUP BY p.proposer, p.model, p.prompt_name, p.prompt_hash ORDER BY decided DESC"
-    )
+    return ledger.all(counts.ACCEPTANCE_SQL)
