@@ -11,6 +11,8 @@ holds the standing decisions by proposer, model and prompt, for acceptance rates
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlite_utils import Database
 
 ENTRIES = "ledger_entries"
@@ -146,7 +148,24 @@ def rebuild(db: Database) -> None:
     )
 
 
-def row_counts(conn: object) -> dict[str, int]:
-    """Exact row counts of the counted tables, from ``facet_counts``."""
-    rows = conn.execute("SELECT tbl, n FROM facet_counts WHERE col = ''")  # type: ignore[attr-defined]
-    return {t: n for t, n in rows}
+FTS_SUFFIXES = ("_fts", "_fts_docsize")  # one row per indexed row of the table they index
+
+
+def table_counts(conn: Any) -> dict[str, int] | None:
+    """Row counts of every table: kept ones where the ledger keeps them, else ``count(*)``.
+
+    The tables left to count (full-text index segments, migrations, the counts themselves) stay
+    small. ``None`` for a database that is not a ledger.
+    """
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    if "facet_counts" not in names:
+        return None
+    kept = dict(conn.execute("SELECT tbl, n FROM facet_counts WHERE col = ''").fetchall())
+    out = {}
+    for name in names:
+        base = next((name[: -len(s)] for s in FTS_SUFFIXES if name.endswith(s)), name)
+        if base in kept:
+            out[name] = kept[base]
+        else:
+            out[name] = conn.execute(f"SELECT count(*) FROM [{name}]").fetchone()[0]
+    return out

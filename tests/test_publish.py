@@ -2,6 +2,8 @@
 
 import asyncio
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -172,6 +174,38 @@ def test_publish_bundle(published, workspace):
     assert check.exit_code == 0, check.output
     again = published["run"]("publish", "--out", "bundle")
     assert again.exit_code == 1 and "not empty" in again.output
+    # The folder is a Datasette configuration directory: immutable, counts precomputed.
+    from datasette.app import Datasette
+
+    ds = Datasette(config_dir=bundle)
+    assert not ds.databases["ledger"].is_mutable
+    inspected = json.loads((bundle / "inspect-data.json").read_text())["ledger"]["tables"]
+    tables = {t["name"]: t["count"] for t in get(ds, "/ledger.json").json()["tables"]}
+    assert tables["stances"] == inspected["stances"]["count"] == 5
+    facets = get(ds, "/ledger/stances.json").json()["facet_results"]
+    assert sorted(facets) == ["actor", "publisher", "source_title", "stance"]
+    page = get(ds, f"/claims/{published['nato']}")
+    assert page.status_code == 200 and "Ledger head when rendered" in page.text
+    readme = (bundle / "README.md").read_text()
+    assert "--setting suggest_facets off" in readme and "--install sqlite-utils" in readme
+
+
+def test_bundle_plugin_loads_the_package_inside_the_bundle(published, workspace):
+    """Where factledger is not installed (a published image), the plugin uses its own copy."""
+    assert published["run"]("publish", "--out", "bundle").exit_code == 0
+    shim = workspace / "bundle" / "plugins" / "factledger_plugin.py"
+    code = (
+        "import importlib.metadata as m, runpy\n"
+        "def gone(name):\n    raise m.PackageNotFoundError(name)\n"
+        "m.distribution = gone\n"
+        f"hooks = runpy.run_path({str(shim)!r})\n"
+        "import ledger\n"
+        "print(ledger.__file__, sorted(k for k in hooks if not k.startswith('_')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    where, hooks = out.stdout.split(" ", 1)
+    assert where.startswith(str(workspace / "bundle" / "plugins" / "ledger"))
+    assert "register_facet_classes" in hooks and "startup" in hooks
 
 
 def test_reader_tables_follow_the_ledger(published, workspace):

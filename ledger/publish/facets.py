@@ -15,9 +15,8 @@ from datasette.database import QueryInterrupted
 from datasette.facets import ColumnFacet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
-from ledger.counts import COUNTED, row_counts
-
-FTS_COUNTED = ("", "_docsize")  # an FTS table and its docsize table: one row per indexed row
+from ledger.counts import COUNTED
+from ledger.counts import table_counts as table_counts_of
 
 
 class CountedFacet(ColumnFacet):
@@ -98,11 +97,6 @@ def register_facet_classes() -> list[type]:
     return [CountedFacet]
 
 
-def _kept_counts(conn: Any) -> dict[str, int] | None:
-    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'facet_counts'").fetchone()
-    return row_counts(conn) if exists else None
-
-
 @hookimpl
 def startup(datasette: Any) -> None:
     """Give each ledger database table counts from the kept counts (other databases keep theirs)."""
@@ -113,24 +107,7 @@ def startup(datasette: Any) -> None:
 
         # Datasette 0.65 has no hook for table counts; this wraps the one database method.
         async def table_counts(limit: int = 10, db: Any = db, count_live: Any = count_live) -> Any:
-            kept = await db.execute_fn(_kept_counts)
-            if kept is None:
-                return await count_live(limit)
-            counts: dict[str, int | None] = {}
-            for table in await db.table_names():
-                base = next(
-                    (table[: -len(f"_fts{s}")] for s in FTS_COUNTED if table.endswith(f"_fts{s}")),
-                    table,
-                )
-                if base in kept:
-                    counts[table] = kept[base]
-                    continue
-                try:
-                    counts[table] = (
-                        await db.execute(f"select count(*) from [{table}]", custom_time_limit=limit)
-                    ).rows[0][0]
-                except QueryInterrupted:
-                    counts[table] = None
-            return counts
+            counts = await db.execute_fn(table_counts_of)
+            return counts if counts is not None else await count_live(limit)
 
         db.table_counts = table_counts

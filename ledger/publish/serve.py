@@ -15,37 +15,78 @@ BUNDLE_README = """\
 # factledger ledger bundle
 
 A consistent snapshot of a factledger ledger ({entries} entries, head `{head}`), taken with
-SQLite's backup API, with the Datasette metadata and the factledger plugin.
+SQLite's backup API, with the Datasette metadata, settings and row counts (`inspect-data.json`)
+and the factledger plugin. The folder is a Datasette configuration directory.
 
-Serve it locally:
+Serve it locally (read-only, immutable, with the counts precomputed):
 
     pip install 'datasette>=0.65,<0.66' pydantic orjson pyyaml python-frontmatter \\
         rapidfuzz sqlite-utils
-    datasette serve --immutable ledger.db --metadata metadata.json --plugins-dir plugins \\
-        --template-dir templates --setting sql_time_limit_ms 1000 --setting suggest_facets off
+    datasette serve .
 
-Publish read-only copies (each serves the same immutable file, so any number can sit behind a CDN):
+Publish read-only copies (each serves the same immutable file, so any number can sit behind a CDN;
+`datasette publish` and `datasette package` count the rows again while they build the image):
 
     datasette publish cloudrun ledger.db --metadata metadata.json --plugins-dir plugins \\
-        --template-dir templates \\
-        --install pydantic --install orjson --install pyyaml --install python-frontmatter \\
-        --install rapidfuzz --install sqlite-utils --service factledger
+        --template-dir templates {installs} \\
+        --extra-options "{settings}" --service factledger
     datasette package ledger.db --metadata metadata.json --plugins-dir plugins \\
-        --template-dir templates --install pydantic --install orjson --install pyyaml \\
-        --install python-frontmatter --install rapidfuzz --install sqlite-utils
+        --template-dir templates {installs} \\
+        --extra-options "{settings}"
 
 Check the snapshot: `factledger --db ledger.db verify --head {head}`.
 """
+INSTALLS = ("pydantic", "orjson", "pyyaml", "python-frontmatter", "rapidfuzz", "sqlite-utils")
 
-PLUGIN_SHIM = '''"""Loads the factledger plugin from the bundled package next to this folder."""
+PLUGIN_SHIM = '''"""Loads the factledger plugin from its own copy of the package, in plugins/ledger.
+
+`datasette publish` and `datasette package` copy the plugins folder into the image, so the
+package travels inside it.
+"""
 import sys
+from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from ledger.publish import (  # noqa: E402,F401
-    asgi_wrapper, register_facet_classes, register_routes, render_cell, startup,
-)
+try:
+    distribution("factledger")  # installed: Datasette loads the plugin through its entry point
+except PackageNotFoundError:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from ledger.publish import (  # noqa: F401
+        asgi_wrapper, register_facet_classes, register_routes, render_cell, startup,
+    )
 '''
+
+
+def _settings_flags() -> str:
+    return " ".join(
+        f"--setting {k} {'on' if v is True else 'off' if v is False else v}"
+        for k, v in SETTINGS.items()
+    )
+
+
+def inspect_data(snapshot: Path) -> dict[str, Any]:
+    """Datasette's inspect data for an immutable snapshot: its hash, size and row counts."""
+    import hashlib
+
+    from ledger.counts import table_counts
+
+    digest = hashlib.sha256()
+    with snapshot.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    conn = sqlite3.connect(f"file:{snapshot}?mode=ro", uri=True)
+    try:
+        counts = table_counts(conn) or {}
+    finally:
+        conn.close()
+    return {
+        snapshot.stem: {
+            "hash": digest.hexdigest(),
+            "size": snapshot.stat().st_size,
+            "file": snapshot.name,
+            "tables": {name: {"count": n} for name, n in counts.items()},
+        }
+    }
 
 
 def make_datasette(db_path: str, *, immutable: bool = False) -> Any:
@@ -97,13 +138,25 @@ def publish_bundle(db_path: str, out: str) -> dict[str, Any]:
     source.close()
     with Ledger(snapshot, readonly=True) as ledger:
         head = ledger.head()
-    (dest / "metadata.json").write_text(json.dumps(metadata("ledger"), indent=2), encoding="utf-8")
+    for name, data in (
+        ("metadata.json", metadata("ledger")),
+        ("settings.json", SETTINGS),
+        ("inspect-data.json", inspect_data(snapshot)),
+    ):
+        (dest / name).write_text(json.dumps(data, indent=2), encoding="utf-8")
     package = Path(__file__).resolve().parent.parent
-    shutil.copytree(package, dest / "ledger", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        package, dest / "plugins" / "ledger", ignore=shutil.ignore_patterns("__pycache__")
+    )
     shutil.copytree(package / "publish" / "templates", dest / "templates")
-    (dest / "plugins").mkdir()
     (dest / "plugins" / "factledger_plugin.py").write_text(PLUGIN_SHIM, encoding="utf-8")
     (dest / "README.md").write_text(
-        BUNDLE_README.format(entries=head.count, head=head.hash), encoding="utf-8"
+        BUNDLE_README.format(
+            entries=head.count,
+            head=head.hash,
+            installs=" ".join(f"--install {p}" for p in INSTALLS),
+            settings=_settings_flags(),
+        ),
+        encoding="utf-8",
     )
     return {"out": str(dest), "entries": head.count, "head": head.hash}
