@@ -98,3 +98,9 @@ def add_nato(run, *extra: str):
         "unconfirmed",
         *extra,
     )
+
+
+def add_kremlin(run, claim_id: str, actor: str = "Kremlin (Dmitry Peskov)"):
+    """Add the seed's 'denied by Kremlin' stance to ``claim_id``; returns the result."""
+    return run("stance", claim_id, "--source", f"corpus/{SEED_A}", "--quote", KREMLIN_QUOTE,
+               "--actor", actor, "--stance", "denied")  # fmt: skip

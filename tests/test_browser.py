@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import KREMLIN_QUOTE, NATO_QUOTE, ROOT, SEED_A, add_nato
+from tests.conftest import NATO_QUOTE, ROOT, add_kremlin, add_nato
 
 ARTIFACT = ROOT / "artifacts" / "claim-permalink.png"
 CHROMIUM_ARGS = [
@@ -32,8 +32,7 @@ def _free_port() -> int:
 @pytest.fixture
 def server(seeded, workspace):
     cid = add_nato(seeded).output.strip()
-    seeded("stance", cid, "--source", f"corpus/{SEED_A}", "--quote", KREMLIN_QUOTE,
-           "--actor", "Kremlin (Dmitry Peskov)", "--stance", "denied")  # fmt: skip
+    add_kremlin(seeded, cid)
     seeded("verdict", cid, "unverified")
     port = _free_port()
     cli = str(Path(sys.executable).with_name("factledger"))

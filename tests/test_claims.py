@@ -1,7 +1,7 @@
 import json
 
 from ledger.ids import ALPHABET, CLAIM_RE
-from tests.conftest import KREMLIN_QUOTE, NATO_QUOTE, SEED_A, SEED_B, add_nato
+from tests.conftest import KREMLIN_QUOTE, NATO_QUOTE, SEED_A, SEED_B, add_kremlin, add_nato
 
 
 def test_add_nato_and_kremlin_show_and_verify(seeded):
@@ -10,18 +10,7 @@ def test_add_nato_and_kremlin_show_and_verify(seeded):
     cid = nato.output.strip()
     assert CLAIM_RE.match(cid)
     assert not set(cid[3:]) - set(ALPHABET)
-    kremlin = seeded(
-        "stance",
-        cid,
-        "--source",
-        f"corpus/{SEED_A}",
-        "--quote",
-        KREMLIN_QUOTE,
-        "--actor",
-        "Kremlin (Dmitry Peskov)",
-        "--stance",
-        "denied",
-    )
+    kremlin = add_kremlin(seeded, cid)
     assert kremlin.exit_code == 0, kremlin.output
     shown = seeded("show", cid)
     assert "unconfirmed by NATO (Mark Rutte)" in shown.output

@@ -8,25 +8,14 @@ import sys
 import pytest
 
 from ledger.migrations import TABLES
-from tests.conftest import KREMLIN_QUOTE, SEED_A, add_nato
+from tests.conftest import SEED_A, add_kremlin, add_nato
 
 
 @pytest.fixture
 def ledger_with_claims(seeded):
     add_nato(seeded)
     cid = add_nato(seeded).output.strip()
-    seeded(
-        "stance",
-        cid,
-        "--source",
-        f"corpus/{SEED_A}",
-        "--quote",
-        KREMLIN_QUOTE,
-        "--actor",
-        "Kremlin",
-        "--stance",
-        "denied",
-    )
+    add_kremlin(seeded, cid, actor="Kremlin")
     seeded("verdict", cid, "unverified")
     return seeded
 

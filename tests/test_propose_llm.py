@@ -53,18 +53,10 @@ def _db(workspace):
     return conn
 
 
-def _propose(run, source, model, api_base):
-    return run(
-        "propose",
-        f"corpus/{source}",
-        "--proposer",
-        "llm",
-        "--model",
-        model,
-        "--api-base",
-        api_base,
-        "--json",
-    )
+def _propose(run, source, model="openai/gpt-4o-mini", api_base=BASE, *, path=None, json=True):
+    """``factledger propose`` with the llm proposer on a seed (or any ``path``)."""
+    args = ["--proposer", "llm", "--model", model, "--api-base", api_base]
+    return run("propose", path or f"corpus/{source}", *args, *(["--json"] if json else []))
 
 
 @pytest.mark.vcr
@@ -142,16 +134,7 @@ def test_invalid_twice_is_recorded_and_run_goes_on(seeded, workspace, llm_env, f
         {"claims": [{"claim": "c c c", "actor": "A", "stance": "confirmed", "quote": 10}]}
     )
     with fake([(200, bad), (200, bad)]):
-        r = seeded(
-            "propose",
-            f"corpus/{SEED_A}",
-            "--proposer",
-            "llm",
-            "--model",
-            "openai/gpt-4o-mini",
-            "--api-base",
-            BASE,
-        )
+        r = _propose(seeded, SEED_A, json=False)
     assert r.exit_code == 0, r.output
     assert "0 proposals" in r.output
     calls = (
@@ -196,17 +179,7 @@ def test_injected_instructions_cannot_bypass_anchoring_or_review(run, workspace,
     (workspace / "inject.txt").write_text(INJECTED)
     run("ingest", "inject.txt")
     with fake([(200, json.dumps(OBEYED))]) as server:
-        r = run(
-            "propose",
-            "inject.txt",
-            "--proposer",
-            "llm",
-            "--model",
-            "openai/gpt-4o-mini",
-            "--api-base",
-            BASE,
-            "--json",
-        )
+        r = _propose(run, None, path="inject.txt")
     assert r.exit_code == 0, r.output
     request = json.loads(_db(workspace).execute("SELECT request FROM model_calls").fetchone()[0])
     system, user = request["messages"][0]["content"], request["messages"][1]["content"]

@@ -8,15 +8,14 @@ import sys
 import pytest
 
 from ledger.publish.serve import make_datasette
-from tests.conftest import KREMLIN_QUOTE, SEED_A, SEED_B, add_nato
+from tests.conftest import SEED_A, SEED_B, add_kremlin, add_nato
 from tests.schemaorg import validate
 
 
 @pytest.fixture
 def published(seeded, workspace):
     nato = add_nato(seeded).output.strip()
-    seeded("stance", nato, "--source", f"corpus/{SEED_A}", "--quote", KREMLIN_QUOTE,
-           "--actor", "Kremlin (Dmitry Peskov)", "--stance", "denied")  # fmt: skip
+    add_kremlin(seeded, nato)
     seeded("verdict", nato, "unverified")
     figures = {}
     for source, quote, actor, claim in [

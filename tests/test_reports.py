@@ -6,15 +6,14 @@ import json
 
 import pytest
 
-from tests.conftest import KREMLIN_QUOTE, SEED_A, add_nato
+from tests.conftest import SEED_A, add_kremlin, add_nato
 from tests.schemaorg import validate
 
 
 @pytest.fixture
 def ledger_ids(seeded):
     current = add_nato(seeded).output.strip()
-    seeded("stance", current, "--source", f"corpus/{SEED_A}", "--quote", KREMLIN_QUOTE,
-           "--actor", "Kremlin (Dmitry Peskov)", "--stance", "denied")  # fmt: skip
+    add_kremlin(seeded, current)
     seeded("verdict", current, "unverified", "--note", "No independent confirmation.")
     retracted = add_nato(seeded).output.strip()
     seeded("retract", retracted, "--reason", "duplicate entry")
