@@ -263,6 +263,8 @@ def m004_counts_and_proposal_decisions(db: Database) -> None:
     # "Is this decision undone?" is asked on every decision and reader refresh: without this
     # index each one read the whole decisions table.
     db.execute("CREATE INDEX idx_decisions_undo ON decisions (action, reverses)")
+    # count(*) walks the narrowest index: without one, the spine's page counted its wide rows.
+    db.execute(f"CREATE INDEX idx_{ENTRIES}_tbl ON {ENTRIES} (tbl)")
     db.execute("DROP VIEW proposal_decisions")
     readers.create_proposal_decisions(db)
     readers.rebuild_proposal_decisions(db)
