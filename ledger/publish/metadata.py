@@ -182,8 +182,23 @@ QUERIES: dict[str, dict[str, Any]] = {
 }
 
 
+class Shared(dict[str, Any]):
+    """A table's metadata entry that deep copies share instead of copying.
+
+    Datasette 0.65.5 deep-copies the whole metadata for every table it checks permissions on
+    (dozens on the index and database pages), which with descriptions for every column was most
+    of those pages. The permission check only reads the copies; the one place that writes to an
+    entry (inherited license and source) writes to the original in any case.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Shared:
+        return self
+
+
 def metadata(database: str) -> dict[str, Any]:
     """Datasette metadata for a ledger served as ``database``."""
+    tables = {name: Shared(entry) for name, entry in TABLES.items()}
+    queries = {name: dict(entry) for name, entry in QUERIES.items()}  # Datasette names them
     return {
         "title": "factledger",
         "description": "A fact-checking and provenance ledger: claims with exact quotes from "
@@ -192,5 +207,5 @@ def metadata(database: str) -> dict[str, Any]:
         "license": "CC BY 4.0 (claims and reviews; quoted text belongs to its publishers)",
         "license_url": "https://creativecommons.org/licenses/by/4.0/",
         "source": "factledger",
-        "databases": {database: {"tables": TABLES, "queries": QUERIES}},
+        "databases": {database: {"tables": tables, "queries": queries}},
     }
