@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from common import SEEDS, machine
+from datasette.app import Datasette
 
 from ledger.claims import append_stance, set_verdict
 from ledger.corpus import ingest_document, read_document
@@ -177,7 +178,8 @@ def main() -> None:
     measure(make_datasette(str(path)), ids, args.requests, "`factledger serve` (live file)")
     with tempfile.TemporaryDirectory() as tmp:
         bundle = publish_bundle(str(path), str(Path(tmp) / "bundle"))
-        ds = make_datasette(str(Path(bundle["out"]) / "ledger.db"), immutable=True)
+        # Served as its README says (`datasette serve DIR`): a configuration directory.
+        ds = Datasette(config_dir=Path(bundle["out"]))
         measure(ds, ids, args.requests, "`factledger publish` bundle (immutable)")
 
 

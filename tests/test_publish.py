@@ -266,3 +266,12 @@ def test_default_facets_and_table_counts_come_from_kept_counts(published, raw_db
         assert tables[name] == conn.execute(f"SELECT count(*) FROM [{name}]").fetchone()[0], name
     page = get(ds, "/ledger/current_claims").text
     assert "unverified" in page and "timed out" not in page
+    # Counts follow the live ledger: a new stance moves the head, and the numbers with it.
+    assert data["filtered_table_rows_count"] == 5
+    add_kremlin(published["run"], published["nato"], actor="Kremlin")
+    again = get(ds, "/ledger/stances.json").json()
+    assert again["filtered_table_rows_count"] == 6
+    assert {v["value"]: v["count"] for v in again["facet_results"]["stance"]["results"]} == {
+        "asserted": 3, "denied": 2, "unconfirmed": 1}  # fmt: skip
+    tables = {t["name"]: t["count"] for t in get(ds, "/ledger.json").json()["tables"]}
+    assert tables["stances"] == tables["stance_events_fts_docsize"] == 6
