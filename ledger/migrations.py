@@ -270,3 +270,11 @@ def m004_counts_and_proposal_decisions(db: Database) -> None:
     readers.rebuild_proposal_decisions(db)
     counts.create(db)
     counts.rebuild(db)
+
+
+@migrations()
+def m005_reader_indexes_newest_first(db: Database) -> None:
+    """Index reader-table filters with the newest-first order the pages use, not the key."""
+    from ledger import readers
+
+    readers.index_newest_first(db)

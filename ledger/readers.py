@@ -157,6 +157,23 @@ def create(db: Database) -> None:
     )
 
 
+# Pages list claims and stances newest first (search_rowid / stance_rowid, the full-text index's
+# own order, so a search reads 25 matches instead of sorting all of them). A filter column is
+# indexed with that order: "actor = ? ORDER BY stance_rowid DESC" then reads 25 rows.
+NEWEST_FIRST = {
+    "current_claims": ("search_rowid", ["verdict", "status", "publisher", "source_id"]),
+    "stances": ("stance_rowid", ["claim_id", "actor", "stance", "publisher", "source_id"]),
+}
+
+
+def index_newest_first(db: Database) -> None:
+    """Replace the (filter, key) indexes of the reader tables with (filter, newest-first)."""
+    for table, (order, cols) in NEWEST_FIRST.items():
+        for col in cols:
+            db.execute(f"DROP INDEX IF EXISTS idx_{table}_{col}")
+            db.execute(f"CREATE INDEX idx_{table}_{col}_newest ON {table} ({col}, {order})")
+
+
 def rebuild(db: Database) -> None:
     """Fill the reader tables from the ledger (after creating them, or to repair them)."""
     db.execute("DELETE FROM current_claims")

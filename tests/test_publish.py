@@ -275,3 +275,27 @@ def test_default_facets_and_table_counts_come_from_kept_counts(published, raw_db
         "asserted": 3, "denied": 2, "unconfirmed": 1}  # fmt: skip
     tables = {t["name"]: t["count"] for t in get(ds, "/ledger.json").json()["tables"]}
     assert tables["stances"] == tables["stance_events_fts_docsize"] == 6
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ledger/current_claims.json?_search=troops",
+        "/ledger/stances.json?_search=Peskov",
+        "/ledger/stances.json?actor=Kremlin+(Dmitry+Peskov)",
+        "/ledger/current_claims.json?verdict=unverified",
+    ],
+)
+def test_searches_and_filters_read_rows_in_page_order(published, raw_db, path):
+    """Newest first in the index's own order: no sort of every match, however many match."""
+    data = get(published["ds"], path).json()
+    newest = {"current_claims": "search_rowid", "stances": "stance_rowid"}[data["table"]]
+    assert data["rows"] and f"order by {newest} desc" in data["query"]["sql"]
+    order = [r[data["columns"].index(newest)] for r in data["rows"]]
+    assert order == sorted(order, reverse=True)
+    conn = raw_db()
+    conn.create_function("escape_fts", 1, lambda s: s)
+    plan = conn.execute("EXPLAIN QUERY PLAN " + data["query"]["sql"], data["query"]["params"])
+    steps = " | ".join(row[-1] for row in plan)
+    assert "TEMP B-TREE FOR ORDER BY" not in steps, steps
+    assert "USING INDEX" in steps, steps

@@ -45,6 +45,9 @@ TABLES: dict[str, dict[str, Any]] = {
         "facets": counted("current_claims"),
         "fts_table": "claim_versions_fts",
         "fts_pk": "search_rowid",
+        # Newest first, in the search index's own order: a search for a common word then reads
+        # 25 matches, not sorts all of them (20 ms rather than 2 s at a million claims).
+        "sort_desc": "search_rowid",
         "columns": {
             "claim_id": "Citable claim ID; its page is /claims/ID.",
             "version": "Current version number (ID@N names a version).",
@@ -58,7 +61,8 @@ TABLES: dict[str, dict[str, Any]] = {
             "quote": "The current version's quote.",
             "created_by": "The reviewer who created the claim.",
             "created_at": "When the claim was created.",
-            "search_rowid": "Internal link to the full-text index.",
+            "search_rowid": "Order of the current version in the ledger (pages show newest first); "
+            "its row in the full-text index.",
         },
     },
     "stances": {
@@ -66,6 +70,7 @@ TABLES: dict[str, dict[str, Any]] = {
         "facets": counted("stances"),
         "fts_table": "stance_events_fts",
         "fts_pk": "stance_rowid",
+        "sort_desc": "stance_rowid",
         "columns": {
             "stance_id": "ID of the stance event.",
             "claim_id": "The claim the stance is about.",
@@ -77,7 +82,8 @@ TABLES: dict[str, dict[str, Any]] = {
             "publisher": "The source's publisher.",
             "reviewer": "Who recorded it.",
             "proposal_id": "The proposal it came from, if any.",
-            "stance_rowid": "Internal link to the full-text index.",
+            "stance_rowid": "Order of the stance event in the ledger (pages show newest first); "
+            "its row in the full-text index.",
             **{k: SPAN_COLUMNS[k] for k in ("quote", "source_id")},
         },
     },
