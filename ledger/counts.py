@@ -148,6 +148,59 @@ def rebuild(db: Database) -> None:
     )
 
 
+PAIR_UPSERT = "ON CONFLICT (tbl, by_col, by_value, col, value) DO UPDATE SET n = n + excluded.n"
+
+
+def _pair_arms(row: str, cols: tuple[str, ...], where: str = "") -> str:
+    """One SELECT per ordered pair of counted columns of ``row``, joined by UNION ALL."""
+    return " UNION ALL ".join(
+        f"SELECT '{b}' AS by_col, {row}.[{b}] AS by_value, '{c}' AS col, {row}.[{c}] AS value "
+        f"{where}"
+        for b in cols
+        for c in cols
+        if b != c
+    )
+
+
+def create_pairs(db: Database) -> None:
+    """``facet_pair_counts``: value counts of each counted column among the rows that share one
+    value of another, so a page filtered by one facet value (a click) reads its facets too."""
+    db.execute(
+        "CREATE TABLE facet_pair_counts (tbl TEXT NOT NULL, by_col TEXT NOT NULL, "
+        "by_value TEXT NOT NULL, col TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL, "
+        "PRIMARY KEY (tbl, by_col, by_value, col, value)) WITHOUT ROWID"
+    )
+    into = "INSERT INTO facet_pair_counts (tbl, by_col, by_value, col, value, n)"
+    present = "WHERE by_value IS NOT NULL AND value IS NOT NULL"
+    for table, (pk, cols) in COUNTED.items():
+        db.execute(
+            f"CREATE TRIGGER {table}_pair_counts AFTER INSERT ON {table} BEGIN {into} "
+            f"SELECT '{table}', by_col, by_value, col, value, 1 FROM ({_pair_arms('NEW', cols)}) "
+            f"{present} {PAIR_UPSERT}; END"
+        )
+        if table in REPLACED:
+            old = _pair_arms("old", cols, f"FROM {table} old WHERE old.{pk} = NEW.{pk}")
+            db.execute(
+                f"CREATE TRIGGER {table}_pair_uncount BEFORE INSERT ON {table} BEGIN {into} "
+                f"SELECT '{table}', by_col, by_value, col, value, -1 FROM ({old}) "
+                f"{present} {PAIR_UPSERT}; END"
+            )
+
+
+def rebuild_pairs(db: Database) -> None:
+    """Count the pairs again from the tables themselves."""
+    db.execute("DELETE FROM facet_pair_counts")
+    for table, (_, cols) in COUNTED.items():
+        for b in cols:
+            for c in cols:
+                if b != c:
+                    db.execute(
+                        f"INSERT INTO facet_pair_counts SELECT '{table}', '{b}', [{b}], '{c}', "
+                        f"[{c}], count(*) FROM {table} WHERE [{b}] NOTNULL AND [{c}] NOTNULL "
+                        f"GROUP BY [{b}], [{c}]"
+                    )
+
+
 FTS_SUFFIXES = ("_fts", "_fts_docsize")  # one row per indexed row of the table they index
 
 

@@ -278,3 +278,12 @@ def m005_reader_indexes_newest_first(db: Database) -> None:
     from ledger import readers
 
     readers.index_newest_first(db)
+
+
+@migrations()
+def m006_facet_pair_counts(db: Database) -> None:
+    """Facet counts within one facet value, for the page a facet click opens."""
+    from ledger import counts
+
+    counts.create_pairs(db)
+    counts.rebuild_pairs(db)

@@ -52,6 +52,27 @@ def reviewed(seeded, raw_db):
     return raw_db()
 
 
+def live_pairs(conn: sqlite3.Connection) -> dict[tuple[str, ...], int]:
+    want = {}
+    for table, (_, cols) in counts.COUNTED.items():
+        for b in cols:
+            for c in cols:
+                if b != c:
+                    for bv, v, n in conn.execute(
+                        f"SELECT {b}, {c}, count(*) FROM {table} "
+                        f"WHERE {b} NOTNULL AND {c} NOTNULL GROUP BY 1, 2"
+                    ):
+                        want[(table, b, bv, c, v)] = n
+    return want
+
+
+def test_pair_counts_match_a_full_count_after_review(reviewed):
+    rows = reviewed.execute("SELECT * FROM facet_pair_counts WHERE n != 0")
+    kept = {r[:5]: r[5] for r in rows}
+    assert kept == live_pairs(reviewed)
+    assert kept[("current_claims", "status", "retracted", "verdict", "refuted")] == 1
+
+
 def test_kept_counts_match_a_full_count_after_review(reviewed):
     conn = reviewed
     decisions = dict(conn.execute("SELECT action, count(*) FROM decisions GROUP BY action"))
@@ -72,6 +93,9 @@ def test_rebuilding_reader_tables_and_counts_changes_nothing(reviewed):
     ]
     kept = kept_counts(conn)
     decided = kept_decisions(conn)
+    pairs = list(
+        conn.execute("SELECT * FROM facet_pair_counts WHERE n != 0 ORDER BY 1, 2, 3, 4, 5")
+    )
     import sqlite_utils
 
     db = sqlite_utils.Database(conn)
@@ -80,7 +104,12 @@ def test_rebuilding_reader_tables_and_counts_changes_nothing(reviewed):
         readers.rebuild(db)
         readers.rebuild_proposal_decisions(db)
         counts.rebuild(db)
+        counts.rebuild_pairs(db)
     assert kept_decisions(conn) == decided
+    assert (
+        list(conn.execute("SELECT * FROM facet_pair_counts WHERE n != 0 ORDER BY 1, 2, 3, 4, 5"))
+        == pairs
+    )
     after = [
         list(conn.execute(f"SELECT * FROM {t} ORDER BY 1"))
         for t in ("current_claims", "stances", "proposal_decisions")

@@ -34,55 +34,91 @@ class CountedFacet(ColumnFacet):
     def _unfiltered(self) -> bool:
         return not self.params and self.sql.rstrip().endswith(f"from {escape_sqlite(self.table)}")
 
+    def _one_value(self) -> tuple[str, str, bool] | None:
+        """The ``column=value`` of a page filtered by exactly one counted facet value, and
+        whether Datasette shows it as selected (``column__exact=`` it does not)."""
+        args = [(k, v) for k, v in self.get_querystring_pairs() if not k.startswith("_")]
+        special = [k for k, _ in self.get_querystring_pairs() if k.startswith("_") and (
+            k in ("_where", "_through") or k.startswith("_search") or "__" in k)]  # fmt: skip
+        if len(args) != 1 or special or list(self.params.values()) != [args[0][1]]:
+            return None
+        column = args[0][0].removesuffix("__exact")
+        return (column, args[0][1], args[0][0] == column) if column in self._counted() else None
+
+    def _counted(self) -> tuple[str, ...]:
+        return COUNTED.get(self.table, ("", ()))[1]
+
+    async def _kept(self, column: str, size: int) -> tuple[list[Any], str | None] | None:
+        """Rows of (value, count) from the kept counts, and the selected value; None if not kept."""
+        if column not in self._counted():
+            return None
+        if self._unfiltered():
+            sql = "SELECT value, n AS count FROM facet_counts WHERE tbl = ? AND col = ? AND n > 0"
+            params: list[Any] = [self.table, column]
+            selected = None
+        elif one := self._one_value():
+            by, value, shown = one
+            selected = value if shown else None
+            if by == column:  # the filtered column itself: just the chosen value
+                sql = "SELECT value, n AS count FROM facet_counts WHERE tbl = ? AND col = ? "
+                sql += "AND value = ? AND n > 0"
+                params = [self.table, column, value]
+            else:
+                sql = (
+                    "SELECT value, n AS count FROM facet_pair_counts WHERE tbl = ? AND by_col = ? "
+                    "AND by_value = ? AND col = ? AND n > 0"
+                )
+                params = [self.table, by, value, column]
+        else:
+            return None
+        rows = await self.ds.execute(
+            self.database, f"{sql} ORDER BY n DESC, value LIMIT ?", [*params, size + 1],
+            custom_time_limit=self.ds.setting("facet_time_limit_ms"),
+        )  # fmt: skip
+        return list(rows), selected
+
     async def facet_results(self) -> tuple[list[dict[str, Any]], list[str]]:
         results: list[dict[str, Any]] = []
         timed_out: list[str] = []
         size = self.get_facet_size()
         for sc in super().get_configs():
             column = sc["config"].get("column") or sc["config"]["simple"]
-            if not (self._unfiltered() and column in COUNTED.get(self.table, ("", ()))[1]):
-                self._only = [sc]  # a filtered page: Datasette's own live count
+            try:
+                kept = await self._kept(column, size)
+            except QueryInterrupted:
+                timed_out.append(column)
+                continue
+            if kept is None:
+                self._only = [sc]  # any other filter: Datasette's own live count
                 more, late = await super().facet_results()
                 self._only = None
                 results += more
                 timed_out += late
                 continue
-            try:
-                rows = await self.ds.execute(
-                    self.database,
-                    "SELECT value, n AS count FROM facet_counts WHERE tbl = ? AND col = ? "
-                    "AND n > 0 ORDER BY n DESC, value LIMIT ?",
-                    [self.table, column, size + 1],
-                    custom_time_limit=self.ds.setting("facet_time_limit_ms"),
-                )
-            except QueryInterrupted:
-                timed_out.append(column)
-                continue
-            results.append(self._result(column, sc["source"], list(rows), size))
+            rows, selected = kept
+            results.append(self._result(column, sc["source"], rows, size, selected))
         return results, timed_out
 
-    def _result(self, column: str, source: str, rows: list[Any], size: int) -> dict[str, Any]:
+    def _result(
+        self, column: str, source: str, rows: list[Any], size: int, selected: str | None
+    ) -> dict[str, Any]:
         """The facet in Datasette's own shape, with the same toggle links."""
 
-        def toggle(args: dict[str, Any], path: Any = path_with_added_args) -> str:
-            return str(self.ds.urls.path(path(self.request, args)))
+        def link(path: str) -> str:
+            return str(self.ds.absolute_url(self.request, self.ds.urls.path(path)))
 
         values = []
         for row in rows[:size]:
-            values.append(
-                {
-                    "value": row["value"],
-                    "label": row["value"],
-                    "count": row["count"],
-                    "toggle_url": self.ds.absolute_url(
-                        self.request,
-                        self.ds.urls.path(
-                            path_with_added_args(self.request, {column: row["value"]})
-                        ),
-                    ),
-                    "selected": False,
-                }
+            chosen = row["value"] == selected
+            toggle = (
+                path_with_removed_args(
+                    self.request, {column: selected, f"{column}__exact": selected}
+                )
+                if chosen
+                else path_with_added_args(self.request, {column: row["value"]})
             )
+            values.append({"value": row["value"], "label": row["value"], "count": row["count"],
+                           "toggle_url": link(toggle), "selected": chosen})  # fmt: skip
         return {
             "name": column,
             "type": self.type,
