@@ -18,6 +18,7 @@ from datasette.utils import escape_sqlite, path_with_added_args, path_with_remov
 
 from ledger.counts import COUNTED
 from ledger.counts import table_counts as table_counts_of
+from ledger.publish.metadata import share_table_entries
 
 COUNT_SQL = "select count(*) from "  # a table page's count, as Datasette writes it
 
@@ -163,6 +164,8 @@ def startup(datasette: Any) -> None:
     These wrappers answer the database's table counts and a table page's unfiltered
     ``select count(*) from TABLE`` from numbers the ledger keeps exact; anything else runs.
     """
+    # Datasette keeps the metadata it was given (argument or metadata.json) here in 0.65.
+    share_table_entries(getattr(datasette, "_metadata_local", None) or {})
     for db in datasette.databases.values():
         if db.is_memory:
             continue

@@ -203,9 +203,17 @@ class Shared(dict[str, Any]):
         return self
 
 
+def share_table_entries(meta: dict[str, Any]) -> None:
+    """Make the table entries of each ledger in ``meta`` Shared (from metadata.json too)."""
+    for database in (meta.get("databases") or {}).values():
+        tables = database.get("tables") if isinstance(database, dict) else None
+        if isinstance(tables, dict) and "ledger_entries" in tables:
+            database["tables"] = {name: Shared(entry) for name, entry in tables.items()}
+
+
 def metadata(database: str) -> dict[str, Any]:
     """Datasette metadata for a ledger served as ``database``."""
-    tables = {name: Shared(entry) for name, entry in TABLES.items()}
+    tables = {name: dict(entry) for name, entry in TABLES.items()}
     queries = {name: dict(entry) for name, entry in QUERIES.items()}  # Datasette names them
     return {
         "title": "factledger",
