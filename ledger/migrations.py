@@ -287,3 +287,11 @@ def m006_facet_pair_counts(db: Database) -> None:
 
     counts.create_pairs(db)
     counts.rebuild_pairs(db)
+
+
+@migrations()
+def m007_facet_pair_indexes(db: Database) -> None:
+    """Index each facet column and pair of them with page order (a click or two stays fast)."""
+    from ledger import readers
+
+    readers.index_facet_pairs(db)

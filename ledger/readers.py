@@ -174,6 +174,28 @@ def index_newest_first(db: Database) -> None:
             db.execute(f"CREATE INDEX idx_{table}_{col}_newest ON {table} ({col}, {order})")
 
 
+# Reader pages are filtered by clicking facet values: one, then often a second. Each filter
+# column, and each pair of facet columns, is indexed with the page order, so even a pair that
+# matches nothing ("actor=Pentagon&stance=denied") is one index probe, not a walk through every
+# row of the first value (over a second at a million claims).
+FACET_ORDER = {
+    "current_claims": ("search_rowid DESC", ["verdict", "status", "publisher"]),
+    "stances": ("stance_rowid DESC", ["stance", "actor", "publisher", "source_title"]),
+    "proposal_decisions": ("proposal_id", ["decision", "proposer", "model", "anchoring"]),
+}
+
+
+def index_facet_pairs(db: Database) -> None:
+    """Index every facet column and pair of facet columns of the reader tables with page order."""
+    for table, (order, cols) in FACET_ORDER.items():
+        leading = {i.columns[0] for i in db[table].indexes}  # type: ignore[union-attr]
+        keys: set[tuple[str, ...]] = {(c,) for c in cols if c not in leading}
+        keys |= {(a, b) for i, a in enumerate(cols) for b in cols[i + 1 :]}
+        for key in sorted(keys):
+            name = f"idx_{table}_{'_'.join(key)}_page"
+            db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(key)}, {order})")
+
+
 def rebuild(db: Database) -> None:
     """Fill the reader tables from the ledger (after creating them, or to repair them)."""
     db.execute("DELETE FROM current_claims")
