@@ -153,6 +153,14 @@ def measure(ds, sample: list[str], requests: int, label: str) -> None:  # type: 
            timed(ds, [f"/ledger/current_claims?_search={rng.choice(PLACES)}+{n}" for n in rare[:20]]))  # fmt: skip
     report("search, a word in 1 claim in 12 `_search=Kursk&_shape=array`",
            timed(ds, [f"/ledger/current_claims.json?_search={p}&_shape=array" for p in PLACES]))  # fmt: skip
+    report("search query, a common word `/ledger/search_claims.json?q=Kursk&_shape=array`",
+           timed(ds, [f"/ledger/search_claims.json?q={p}&_shape=array" for p in PLACES * 4]),
+           "p95 <= 10 ms")  # fmt: skip
+    report("search query, a rare word `/ledger/search_claims.json?q=4242&_shape=array`",
+           timed(ds, [f"/ledger/search_claims.json?q={n}&_shape=array" for n in rare]),
+           "p95 <= 10 ms")  # fmt: skip
+    report("search query, quotes `/ledger/search_quotes.json?q=Peskov&_shape=array`",
+           timed(ds, ["/ledger/search_quotes.json?q=Peskov&_shape=array"] * 20), "p95 <= 10 ms")  # fmt: skip
     report("search, stances by quote `/ledger/stances.json?_search=Peskov&_shape=array`",
            timed(ds, ["/ledger/stances.json?_search=Peskov&_shape=array"] * 5))  # fmt: skip
     pages = ["/", "/ledger", *[f"/ledger/{t}" for t in TABLES if not TABLES[t].get("hidden")]]

@@ -90,6 +90,10 @@ def test_claim_ids_link_to_permalinks(published):
          lambda rows, p: {r["actor"] for r in rows} >= set(p["figures"])),
         ("claim_history", "claim_id={nato}", lambda rows, p: [r["event"] for r in rows][:2] == ["version 1", "unconfirmed by NATO (Mark Rutte)"]),
         ("acceptance_rate", "", lambda rows, p: rows == []),
+        ("search_claims", "q=fighting", lambda rows, p: [r["claim_id"] for r in rows] == [p["nato"]]),
+        ("search_claims", "q=troops", lambda rows, p: len(rows) == 3 and "North Korea deployed about 3,000 troops to Russia." in [r["claim"] for r in rows]),
+        ("search_quotes", "q=Peskov", lambda rows, p: [r["status"] for r in rows] == ["denied by Kremlin (Dmitry Peskov)"]),
+        ("search_quotes", "q=%22unbalanced", lambda rows, p: rows == []),
     ],
 )  # fmt: skip
 def test_canned_queries(published, query, params, check):

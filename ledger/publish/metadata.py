@@ -146,6 +146,21 @@ TABLES: dict[str, dict[str, Any]] = {
     "decision_counts": {"hidden": True},
 }
 
+
+def _newest_matches(fts: str, table: str, rowid: str, columns: str) -> str:
+    """SQL for the newest 100 rows of ``table`` matching :q in ``fts``, walked newest first.
+
+    The table's own search box sorts every match before showing any (a common word in 83,000
+    claims: 30 ms at a million); the index yields matches newest first, so this stops at 100.
+    Superseded versions that match are skipped, so fewer than 100 rows can come back.
+    """
+    return (
+        f"SELECT {columns} FROM (SELECT rowid AS r FROM {fts} WHERE :q != '' "
+        f"AND {fts} MATCH escape_fts(:q) ORDER BY rowid DESC LIMIT 100) AS m "
+        f"JOIN {table} ON {table}.{rowid} = m.r ORDER BY m.r DESC"
+    )
+
+
 # A canned query page opens with its parameters empty: each query then returns nothing at once
 # rather than every row of the ledger.
 QUERIES: dict[str, dict[str, Any]] = {
@@ -176,6 +191,27 @@ QUERIES: dict[str, dict[str, Any]] = {
         "description": "Standing review decisions (undone ones left out), from kept counts.",
         "sql": ACCEPTANCE_SQL,
     },
+    "search_claims": {
+        "title": "Search claims, newest first",
+        "description": "The newest 100 claims whose current text or quote has every word "
+        "(read straight from the search index: as fast for a common word as for a rare one).",
+        "sql": _newest_matches(
+            "claim_versions_fts",
+            "current_claims",
+            "search_rowid",
+            "claim_id, claim, verdict, stance_summary, source_title, publisher",
+        ),
+    },  # fmt: skip
+    "search_quotes": {
+        "title": "Search quotes and actors, newest first",
+        "description": "The newest 100 stance events whose quote or actor has every word.",
+        "sql": _newest_matches(
+            "stance_events_fts",
+            "stances",
+            "stance_rowid",
+            "claim_id, status, quote, source_title, stated_on",
+        ),
+    },  # fmt: skip
     "claim_history": {
         "title": "One claim's full history",
         "sql": "SELECT seq, 'version ' || version AS event, text AS detail, reviewer AS who, "
