@@ -245,6 +245,10 @@ def share_table_entries(meta: dict[str, Any]) -> None:
         tables = database.get("tables") if isinstance(database, dict) else None
         if isinstance(tables, dict) and "ledger_entries" in tables:
             database["tables"] = {name: Shared(entry) for name, entry in tables.items()}
+            # Datasette names each canned query in place (entry["name"]), on the original
+            # entries in any case: sharing them with the copies changes nothing else.
+            queries = database.get("queries") or {}
+            database["queries"] = {name: Shared(entry) for name, entry in queries.items()}
 
 
 def metadata(database: str) -> dict[str, Any]:
