@@ -39,7 +39,11 @@ def _arms(row: str, cols: tuple[str, ...], *, total: bool, where: str = "") -> s
 
 
 def create(db: Database) -> None:
-    """Create ``facet_counts`` and ``decision_counts`` and the triggers that keep them exact."""
+    """Create ``facet_counts`` and ``decision_counts`` and the triggers that keep them exact.
+
+    Every upsert names its conflict target: SQLite before 3.35 (Debian bullseye, the images
+    ``datasette publish`` builds) cannot open a schema whose triggers leave it out.
+    """
     create_decision_counts(db)
     db.execute(
         "CREATE TABLE facet_counts (tbl TEXT NOT NULL, col TEXT NOT NULL, value TEXT NOT NULL, "
@@ -80,7 +84,7 @@ def _decided(row: str, sign: int, where: str) -> str:
     return (
         f"INSERT INTO decision_counts ({', '.join(DECIDED_BY)}, decision, n) "
         f"SELECT {keys}, {row}.decision, {sign} {where} "
-        f"ON CONFLICT DO UPDATE SET n = n + excluded.n;"
+        f"ON CONFLICT ({', '.join(DECIDED_BY)}, decision) DO UPDATE SET n = n + excluded.n;"
     )
 
 

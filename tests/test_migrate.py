@@ -27,3 +27,14 @@ def test_migrations_apply_once(tmp_path):
     db = sqlite_utils.Database(path)
     names = [m.name for m in migrations.applied(db)]
     assert len(names) == len(set(names))
+
+
+def test_every_upsert_names_its_conflict_target(tmp_path):
+    """SQLite before 3.35 (the images `datasette publish` builds) rejects a bare ON CONFLICT."""
+    path = tmp_path / "ledger.db"
+    Ledger(path).close()
+    db = sqlite_utils.Database(path)
+    triggers = [t.sql for t in db.triggers if "ON CONFLICT" in t.sql]
+    assert triggers
+    for sql in triggers:
+        assert "ON CONFLICT DO" not in sql, sql

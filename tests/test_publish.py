@@ -4,6 +4,7 @@ import asyncio
 import json
 import subprocess
 import sys
+from urllib.parse import quote as urlquote
 
 import pytest
 
@@ -94,6 +95,8 @@ def test_claim_ids_link_to_permalinks(published):
         ("search_claims", "q=troops", lambda rows, p: len(rows) == 3 and "North Korea deployed about 3,000 troops to Russia." in [r["claim"] for r in rows]),
         ("search_quotes", "q=Peskov", lambda rows, p: [r["status"] for r in rows] == ["denied by Kremlin (Dmitry Peskov)"]),
         ("search_quotes", "q=%22unbalanced", lambda rows, p: rows == []),
+        ("search_quotes", "q=%22", lambda rows, p: rows == []),
+        ("search_claims", "q=%20%20", lambda rows, p: rows == []),
     ],
 )  # fmt: skip
 def test_canned_queries(published, query, params, check):
@@ -314,12 +317,12 @@ def test_searches_and_filters_read_rows_in_page_order(published, raw_db, path):
 @pytest.mark.parametrize(
     "query",
     ["", "stance=denied", "stance=asserted", "actor__exact=Sen.+Ben+Cardin",
-     "verdict=unverified", "status=active"],
+     "verdict=unverified", "status=active", "stance__notnull=1", "superseded_by__isnull=1"],
 )  # fmt: skip
 def test_kept_facets_match_datasettes_own_live_facets(published, raw_db, query):
     """Unfiltered and one-value pages read kept counts; Datasette's own facet agrees."""
     ds = published["ds"]
-    table = "current_claims" if query.startswith(("verdict", "status")) else "stances"
+    table = "current_claims" if query.startswith(("verdict", "status", "super")) else "stances"
     cols = {"current_claims": ["verdict", "status", "publisher"],
             "stances": ["stance", "actor", "publisher", "source_title"]}[table]  # fmt: skip
     live = "&".join(f"_facet={c}" for c in cols)
@@ -332,3 +335,56 @@ def test_kept_facets_match_datasettes_own_live_facets(published, raw_db, query):
         assert [v["toggle_url"] for v in kept["results"]] == [
             v["toggle_url"] for v in own["results"]
         ]
+
+
+def test_a_value_shared_by_two_columns_is_selected_only_in_its_own(published, raw_db):
+    """An actor named like a source title: filtering by the actor selects no source title."""
+    title = raw_db().execute("SELECT source_title FROM stances WHERE actor LIKE 'Kremlin%'")
+    title = title.fetchone()[0]
+    assert add_kremlin(published["run"], published["nato"], actor=title).exit_code == 0
+    page = get(published["ds"], f"/ledger/stances.json?actor={urlquote(title)}&_facet=source_title")
+    facets = page.json()["facet_results"].values()
+    pair = {f["type"]: f for f in facets if f["name"] == "source_title"}
+    assert pair["counted"]["results"] == pair["column"]["results"]
+    assert [(v["value"], v["selected"]) for v in pair["counted"]["results"]] == [(title, False)]
+    actor = next(f for f in facets if f["name"] == "actor" and f["type"] == "counted")
+    assert [(v["value"], v["selected"]) for v in actor["results"]] == [(title, True)]
+
+
+def test_another_database_served_alongside_keeps_datasettes_counts(published, workspace):
+    """Tables that share a reader table's name in another database are counted live."""
+    import sqlite3
+
+    from datasette.app import Datasette
+
+    other = workspace / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE stances (id INTEGER PRIMARY KEY, actor TEXT)")
+        conn.executemany("INSERT INTO stances (actor) VALUES (?)", [("a",), ("a",), ("b",)])
+    ds = Datasette(files=[str(workspace / "ledger.db"), str(other)])
+    r = get(ds, "/other/stances.json?_facet_counted=actor")
+    assert r.status_code == 200, r.text
+    facet = r.json()["facet_results"]["actor"]
+    assert {v["value"]: v["count"] for v in facet["results"]} == {"a": 2, "b": 1}
+    tables = {t["name"]: t["count"] for t in get(ds, "/other.json").json()["tables"]}
+    assert tables["stances"] == 3
+
+
+def test_serve_and_publish_bring_an_older_ledger_up_to_date(workspace, run):
+    """A ledger made before the kept counts is migrated, not served with broken pages."""
+    import sqlite_utils
+
+    from ledger.migrations import migrations
+
+    path = workspace / "ledger.db"
+    db = sqlite_utils.Database(path)
+    migrations.apply(db, stop_before="m004_counts_and_proposal_decisions")
+    db.close()
+    r = run("publish", "--out", "bundle")
+    assert r.exit_code == 0, r.output
+    inspected = json.loads((workspace / "bundle" / "inspect-data.json").read_text())["ledger"]
+    assert "facet_counts" in inspected["tables"] and inspected["tables"]["stances"] == {"count": 0}
+    ds = make_datasette(str(path))
+    assert get(ds, "/ledger/stances.json").status_code == 200
+    applied = {m.name for m in migrations.applied(sqlite_utils.Database(path))}
+    assert "m007_facet_pair_indexes" in applied

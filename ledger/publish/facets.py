@@ -37,21 +37,39 @@ class CountedFacet(ColumnFacet):
 
     def _one_value(self) -> tuple[str, str, bool] | None:
         """The ``column=value`` of a page filtered by exactly one counted facet value, and
-        whether Datasette shows it as selected (``column__exact=`` it does not)."""
-        args = [(k, v) for k, v in self.get_querystring_pairs() if not k.startswith("_")]
-        special = [k for k, _ in self.get_querystring_pairs() if k.startswith("_") and (
-            k in ("_where", "_through") or k.startswith("_search") or "__" in k)]  # fmt: skip
-        if len(args) != 1 or special or list(self.params.values()) != [args[0][1]]:
+        whether Datasette shows it as selected (``column__exact=`` it does not).
+
+        Only the SQL Datasette writes for that one filter qualifies: any other filter, from the
+        filter form or a plugin, is counted live.
+        """
+        pairs = self.get_querystring_pairs()
+        args = [(k, v) for k, v in pairs if not k.startswith("_") or "__" in k]
+        if len(args) != 1 or any(k in ("_where", "_through") or k.startswith("_search")
+                                 for k, _ in pairs):  # fmt: skip
             return None
-        column = args[0][0].removesuffix("__exact")
-        return (column, args[0][1], args[0][0] == column) if column in self._counted() else None
+        key, value = args[0]
+        column = key.removesuffix("__exact")
+        where = f'from {escape_sqlite(self.table)} where "{column}" = :p0'
+        if (
+            column not in self._counted()
+            or self.params != {"p0": value}
+            or not self.sql.rstrip().endswith(where)
+        ):
+            return None
+        return column, value, key == column
 
     def _counted(self) -> tuple[str, ...]:
         return COUNTED.get(self.table, ("", ()))[1]
 
     async def _kept(self, column: str, size: int) -> tuple[list[Any], str | None] | None:
         """Rows of (value, count) from the kept counts, and the selected value; None if not kept."""
-        if column not in self._counted():
+        db = self.ds.databases.get(self.database)
+        kept = getattr(db, "factledger_counts", None)
+        if column not in self._counted() or kept is None:
+            return None
+        if kept.has_counts is None:
+            await db.execute_fn(kept.read)
+        if not kept.has_counts:  # another database, or a ledger not yet migrated
             return None
         if self._unfiltered():
             sql = "SELECT value, n AS count FROM facet_counts WHERE tbl = ? AND col = ? AND n > 0"
@@ -59,7 +77,7 @@ class CountedFacet(ColumnFacet):
             selected = None
         elif one := self._one_value():
             by, value, shown = one
-            selected = value if shown else None
+            selected = value if shown and by == column else None
             if by == column:  # the filtered column itself: just the chosen value
                 sql = "SELECT value, n AS count FROM facet_counts WHERE tbl = ? AND col = ? "
                 sql += "AND value = ? AND n > 0"
@@ -141,18 +159,23 @@ class KeptCounts:
     """One database's table counts, read again only when the ledger head or schema moves."""
 
     def __init__(self) -> None:
-        self.key: tuple[Any, ...] | None = None
-        self.counts: dict[str, int] | None = None
+        # (key, counts) swapped in one assignment: Datasette reads from several threads.
+        self.cached: tuple[tuple[Any, ...], dict[str, int] | None] | None = None
+        self.has_counts: bool | None = None  # None until first read
 
     def read(self, conn: Any) -> dict[str, int] | None:
         try:
             head = conn.execute("SELECT max(seq) FROM ledger_entries").fetchone()[0]
         except sqlite3.OperationalError:
+            self.has_counts = False
             return None  # not a ledger
         key = (head, conn.execute("PRAGMA schema_version").fetchone()[0])
-        if key != self.key:  # every write to a ledger moves its head
-            self.counts, self.key = table_counts_of(conn), key
-        return self.counts
+        cached = self.cached
+        if cached is None or cached[0] != key:  # every write to a ledger moves its head
+            cached = (key, table_counts_of(conn))
+            self.cached = cached
+        self.has_counts = cached[1] is not None
+        return cached[1]
 
 
 @hookimpl
@@ -169,7 +192,7 @@ def startup(datasette: Any) -> None:
     for db in datasette.databases.values():
         if db.is_memory:
             continue
-        kept = KeptCounts()
+        kept = db.factledger_counts = KeptCounts()
         count_live, execute = db.table_counts, db.execute
 
         async def table_counts(limit: int = 10, db: Any = db, kept: Any = kept,

@@ -155,7 +155,8 @@ def _newest_matches(fts: str, table: str, rowid: str, columns: str) -> str:
     Superseded versions that match are skipped, so fewer than 100 rows can come back.
     """
     return (
-        f"SELECT {columns} FROM (SELECT rowid AS r FROM {fts} WHERE :q != '' "
+        f"SELECT {columns} FROM (SELECT rowid AS r FROM {fts} "
+        f"WHERE trim(replace(:q, '\"', '')) != '' "
         f"AND {fts} MATCH escape_fts(:q) ORDER BY rowid DESC LIMIT 100) AS m "
         f"JOIN {table} ON {table}.{rowid} = m.r ORDER BY m.r DESC"
     )

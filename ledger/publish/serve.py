@@ -76,7 +76,12 @@ def inspect_data(snapshot: Path) -> dict[str, Any]:
             digest.update(block)
     conn = sqlite3.connect(f"file:{snapshot}?mode=ro", uri=True)
     try:
-        counts = table_counts(conn) or {}
+        counts = table_counts(conn)
+        if counts is None:  # not kept: count every table
+            names = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+            counts = {
+                n: conn.execute(f"SELECT count(*) FROM [{n}]").fetchone()[0] for (n,) in names
+            }
     finally:
         conn.close()
     return {
@@ -96,8 +101,17 @@ def make_datasette(db_path: str, *, immutable: bool = False) -> Any:
     path = Path(db_path)
     if not path.exists():
         raise InputError(f"no ledger at {db_path}: run 'factledger ingest' first or pass --db PATH")
+    if not immutable:
+        _migrate(path)
     files = {"immutables": [str(path)]} if immutable else {"files": [str(path)]}
     return Datasette(**files, metadata=metadata(path.stem), settings=SETTINGS)
+
+
+def _migrate(path: Path) -> None:
+    """Apply pending migrations, as every write command does: the pages need the kept counts."""
+    from ledger.store import Ledger
+
+    Ledger(path).close()
 
 
 def serve(db_path: str, *, host: str, port: int, open_browser: bool) -> None:
@@ -133,9 +147,12 @@ def publish_bundle(db_path: str, out: str) -> dict[str, Any]:
     target = sqlite3.connect(snapshot)
     with target:
         source.backup(target)  # a consistent snapshot even while others write
-    target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal/-shm
     target.close()
     source.close()
+    _migrate(snapshot)  # a ledger from an older factledger gets the schema the pages need
+    target = sqlite3.connect(snapshot)
+    target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal/-shm
+    target.close()
     with Ledger(snapshot, readonly=True) as ledger:
         head = ledger.head()
     for name, data in (
