@@ -278,6 +278,11 @@ def test_default_facets_and_table_counts_come_from_kept_counts(published, raw_db
     add_kremlin(published["run"], published["nato"], actor="Kremlin")
     again = get(ds, "/ledger/stances.json").json()
     assert again["filtered_table_rows_count"] == 6
+    # A page filtered by one facet value takes its count from the kept counts too.
+    for query, n in (("stance=denied", 2), ("actor=Kremlin", 1), ("actor=nobody", 0),
+                     ("stance=denied&actor=Kremlin", 1), ("stance__notnull=1", 6)):  # fmt: skip
+        count = get(ds, f"/ledger/stances.json?{query}").json()["filtered_table_rows_count"]
+        assert count == n, query
     assert {v["value"]: v["count"] for v in again["facet_results"]["stance"]["results"]} == {
         "asserted": 3, "denied": 2, "unconfirmed": 1}  # fmt: skip
     tables = {t["name"]: t["count"] for t in get(ds, "/ledger.json").json()["tables"]}
@@ -335,6 +340,19 @@ def test_kept_facets_match_datasettes_own_live_facets(published, raw_db, query):
         assert [v["toggle_url"] for v in kept["results"]] == [
             v["toggle_url"] for v in own["results"]
         ]
+    # They are read from the kept tables, not counted again: scale those and the page follows.
+    before = get(ds, f"/ledger/{table}.json?{query}").json()
+    conn = raw_db()
+    conn.execute("UPDATE facet_counts SET n = n * 10 WHERE col != ''")
+    conn.execute("UPDATE facet_pair_counts SET n = n * 10")
+    after = get(ds, f"/ledger/{table}.json?{query}").json()
+    kept_path = "__" not in query or "__exact" in query  # __notnull and the like: live
+    for col in cols:
+        counts = [{v["value"]: v["count"] for v in page["facet_results"][col]["results"]}
+                  for page in (before, after)]  # fmt: skip
+        assert counts[1] == {k: n * (10 if kept_path else 1) for k, n in counts[0].items()}, col
+    if "=" in query and kept_path:  # one facet value: its row count is kept too
+        assert after["filtered_table_rows_count"] == 10 * before["filtered_table_rows_count"]
 
 
 def test_a_value_shared_by_two_columns_is_selected_only_in_its_own(published, raw_db):

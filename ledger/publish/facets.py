@@ -178,6 +178,17 @@ class KeptCounts:
         return cached[1]
 
 
+def _one_value_count(sql: str, params: Any) -> list[str] | None:
+    """(table, column, value) of Datasette's count for a page filtered by one facet value."""
+    if not isinstance(params, dict) or list(params) != ["p0"]:
+        return None
+    for table, (_, cols) in COUNTED.items():
+        for col in cols:
+            if sql == f'{COUNT_SQL}{escape_sqlite(table)} where "{col}" = :p0 ':
+                return [table, col, params["p0"]]
+    return None
+
+
 @hookimpl
 def startup(datasette: Any) -> None:
     """Give each ledger database its row counts from the kept counts (others keep theirs).
@@ -207,6 +218,15 @@ def startup(datasette: Any) -> None:
                 for table, n in counts.items():
                     if sql == f"{COUNT_SQL}{escape_sqlite(table)} ":
                         return Results([(n,)], False, [("count(*)",)])
+                params = args[0] if args else kwargs.get("params")
+                one = _one_value_count(sql, params)
+                if one and kept.has_counts:
+                    rows = await execute(
+                        "SELECT coalesce((SELECT n FROM facet_counts WHERE tbl = ? AND col = ? "
+                        "AND value = ?), 0)",
+                        one,
+                    )
+                    return Results([(rows.rows[0][0],)], False, [("count(*)",)])
             return await execute(sql, *args, **kwargs)
 
         db.table_counts, db.execute = table_counts, execute_counted
