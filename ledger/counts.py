@@ -15,7 +15,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-ENTRIES = "ledger_entries"
+from ledger.migrations import ENTRIES
+
 # The columns whose values are counted: the default facets of the tables a reader browses.
 COUNTED: dict[str, tuple[str, tuple[str, ...]]] = {
     # table: (primary key, columns)
@@ -39,12 +40,14 @@ def _arms(row: str, cols: tuple[str, ...], *, total: bool, where: str = "") -> s
 
 
 def create(db: Database) -> None:
-    """Create ``facet_counts`` and ``decision_counts`` and the triggers that keep them exact.
+    """Create ``facet_counts``, ``facet_pair_counts`` and ``decision_counts`` and the triggers
+    that keep them exact.
 
     Every upsert names its conflict target: SQLite before 3.35 (Debian bullseye, the images
     ``datasette publish`` builds) cannot open a schema whose triggers leave it out.
     """
     create_decision_counts(db)
+    create_pairs(db)
     db.execute(
         "CREATE TABLE facet_counts (tbl TEXT NOT NULL, col TEXT NOT NULL, value TEXT NOT NULL, "
         "n INTEGER NOT NULL, PRIMARY KEY (tbl, col, value)) WITHOUT ROWID"
@@ -150,6 +153,7 @@ def rebuild(db: Database) -> None:
         f"INSERT INTO decision_counts SELECT {keys}, decision, count(*) FROM proposal_decisions "
         f"WHERE decision NOTNULL GROUP BY {keys}, decision"
     )
+    rebuild_pairs(db)
 
 
 PAIR_UPSERT = "ON CONFLICT (tbl, by_col, by_value, col, value) DO UPDATE SET n = n + excluded.n"

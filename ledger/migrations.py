@@ -273,25 +273,8 @@ def m004_counts_and_proposal_decisions(db: Database) -> None:
 
 
 @migrations()
-def m005_reader_indexes_newest_first(db: Database) -> None:
-    """Index reader-table filters with the newest-first order the pages use, not the key."""
+def m005_reader_page_indexes(db: Database) -> None:
+    """Index reader-table filters and facet pairs with the newest-first order pages use."""
     from ledger import readers
 
-    readers.index_newest_first(db)
-
-
-@migrations()
-def m006_facet_pair_counts(db: Database) -> None:
-    """Facet counts within one facet value, for the page a facet click opens."""
-    from ledger import counts
-
-    counts.create_pairs(db)
-    counts.rebuild_pairs(db)
-
-
-@migrations()
-def m007_facet_pair_indexes(db: Database) -> None:
-    """Index each facet column and pair of them with page order (a click or two stays fast)."""
-    from ledger import readers
-
-    readers.index_facet_pairs(db)
+    readers.index_pages(db)

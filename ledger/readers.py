@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+# A decision counts unless a later undo row reverses it.
+EFFECTIVE = (
+    "SELECT d.* FROM decisions d WHERE d.action != 'undo' AND NOT EXISTS "
+    "(SELECT 1 FROM decisions u WHERE u.action = 'undo' AND u.reverses = d.id)"
+)
 # A stance added by a review decision that was later undone no longer counts.
 STANDING = (
     "(e.decision_id IS NULL OR e.decision_id NOT IN "
@@ -79,9 +84,7 @@ def _proposal_rows(where: str) -> str:
           p.anchor_score, p.proposer, p.model, p.prompt_name, p.prompt_hash, p.model_call_id,
           d.action, d.reviewer, d.reason, d.claim_id, d.recorded_at
         FROM proposals p LEFT JOIN decisions d ON d.id = (
-          SELECT x.id FROM decisions x WHERE x.proposal_id = p.id AND x.action != 'undo'
-            AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.action = 'undo' AND u.reverses = x.id)
-          ORDER BY x.seq DESC LIMIT 1)
+          SELECT x.id FROM ({EFFECTIVE}) x WHERE x.proposal_id = p.id ORDER BY x.seq DESC LIMIT 1)
         {where}"""
 
 
@@ -157,43 +160,35 @@ def create(db: Database) -> None:
     )
 
 
-# Pages list claims and stances newest first (search_rowid / stance_rowid, the full-text index's
-# own order, so a search reads 25 matches instead of sorting all of them). A filter column is
-# indexed with that order: "actor = ? ORDER BY stance_rowid DESC" then reads 25 rows.
-NEWEST_FIRST = {
+# Pages list claims and stances newest first (search_rowid / stance_rowid: the full-text index's
+# own order, so a search reads 25 matches instead of sorting all of them). Each filter column,
+# and each pair of facet columns, is indexed with that order: "actor = ? ORDER BY stance_rowid
+# DESC" reads 25 rows, and a pair that matches nothing ("actor=Pentagon&stance=denied") is one
+# probe, not a walk through every row of the first value (over a second at a million claims).
+PAGE_ORDER = {
     "current_claims": ("search_rowid", ["verdict", "status", "publisher", "source_id"]),
-    "stances": ("stance_rowid", ["claim_id", "actor", "stance", "publisher", "source_id"]),
+    "stances": (
+        "stance_rowid",
+        ["claim_id", "actor", "stance", "publisher", "source_id", "source_title"],
+    ),  # fmt: skip
+    "proposal_decisions": ("proposal_id", []),  # its filter indexes end in the key already
 }
 
 
-def index_newest_first(db: Database) -> None:
-    """Replace the (filter, key) indexes of the reader tables with (filter, newest-first)."""
-    for table, (order, cols) in NEWEST_FIRST.items():
-        for col in cols:
-            db.execute(f"DROP INDEX IF EXISTS idx_{table}_{col}")
-            db.execute(f"CREATE INDEX idx_{table}_{col}_newest ON {table} ({col}, {order})")
+def index_pages(db: Database) -> None:
+    """Index the reader tables' filters and facet pairs with page order (replacing the
+    (filter, key) indexes of current_claims and stances)."""
+    from ledger.counts import COUNTED
 
-
-# Reader pages are filtered by clicking facet values: one, then often a second. Each filter
-# column, and each pair of facet columns, is indexed with the page order, so even a pair that
-# matches nothing ("actor=Pentagon&stance=denied") is one index probe, not a walk through every
-# row of the first value (over a second at a million claims).
-FACET_ORDER = {
-    "current_claims": ("search_rowid DESC", ["verdict", "status", "publisher"]),
-    "stances": ("stance_rowid DESC", ["stance", "actor", "publisher", "source_title"]),
-    "proposal_decisions": ("proposal_id", ["decision", "proposer", "model", "anchoring"]),
-}
-
-
-def index_facet_pairs(db: Database) -> None:
-    """Index every facet column and pair of facet columns of the reader tables with page order."""
-    for table, (order, cols) in FACET_ORDER.items():
-        leading = {i.columns[0] for i in db[table].indexes}  # type: ignore[union-attr]
-        keys: set[tuple[str, ...]] = {(c,) for c in cols if c not in leading}
-        keys |= {(a, b) for i, a in enumerate(cols) for b in cols[i + 1 :]}
-        for key in sorted(keys):
+    for table, (order, filters) in PAGE_ORDER.items():
+        facets = COUNTED[table][1]
+        keys: list[tuple[str, ...]] = [(c,) for c in filters]
+        keys += [(a, b) for i, a in enumerate(facets) for b in facets[i + 1 :]]
+        for key in keys:
+            if len(key) == 1:
+                db.execute(f"DROP INDEX IF EXISTS idx_{table}_{key[0]}")
             name = f"idx_{table}_{'_'.join(key)}_page"
-            db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(key)}, {order})")
+            db.execute(f"CREATE INDEX {name} ON {table} ({', '.join(key)}, {order})")
 
 
 def rebuild(db: Database) -> None:

@@ -405,4 +405,4 @@ def test_serve_and_publish_bring_an_older_ledger_up_to_date(workspace, run):
     ds = make_datasette(str(path))
     assert get(ds, "/ledger/stances.json").status_code == 200
     applied = {m.name for m in migrations.applied(sqlite_utils.Database(path))}
-    assert "m007_facet_pair_indexes" in applied
+    assert "m005_reader_page_indexes" in applied

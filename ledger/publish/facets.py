@@ -23,6 +23,18 @@ from ledger.publish.metadata import share_table_entries
 COUNT_SQL = "select count(*) from "  # a table page's count, as Datasette writes it
 
 
+def one_facet_value(table: str, sql: str, params: Any) -> tuple[str, str] | None:
+    """(column, value) when ``sql`` is Datasette's query for ``table`` filtered by exactly one
+    counted facet value (``col=value`` or ``col__exact=value``); None for anything else, from
+    the filter form, a search or a plugin."""
+    if not isinstance(params, dict) or list(params) != ["p0"]:
+        return None
+    for col in COUNTED.get(table, ("", ()))[1]:
+        if sql.rstrip().endswith(f'from {escape_sqlite(table)} where "{col}" = :p0'):
+            return col, params["p0"]
+    return None
+
+
 class CountedFacet(ColumnFacet):
     """A column facet (``{"counted": "actor"}`` in metadata) served from the kept counts."""
 
@@ -34,29 +46,6 @@ class CountedFacet(ColumnFacet):
 
     def _unfiltered(self) -> bool:
         return not self.params and self.sql.rstrip().endswith(f"from {escape_sqlite(self.table)}")
-
-    def _one_value(self) -> tuple[str, str, bool] | None:
-        """The ``column=value`` of a page filtered by exactly one counted facet value, and
-        whether Datasette shows it as selected (``column__exact=`` it does not).
-
-        Only the SQL Datasette writes for that one filter qualifies: any other filter, from the
-        filter form or a plugin, is counted live.
-        """
-        pairs = self.get_querystring_pairs()
-        args = [(k, v) for k, v in pairs if not k.startswith("_") or "__" in k]
-        if len(args) != 1 or any(k in ("_where", "_through") or k.startswith("_search")
-                                 for k, _ in pairs):  # fmt: skip
-            return None
-        key, value = args[0]
-        column = key.removesuffix("__exact")
-        where = f'from {escape_sqlite(self.table)} where "{column}" = :p0'
-        if (
-            column not in self._counted()
-            or self.params != {"p0": value}
-            or not self.sql.rstrip().endswith(where)
-        ):
-            return None
-        return column, value, key == column
 
     def _counted(self) -> tuple[str, ...]:
         return COUNTED.get(self.table, ("", ()))[1]
@@ -75,8 +64,10 @@ class CountedFacet(ColumnFacet):
             sql = "SELECT value, n AS count FROM facet_counts WHERE tbl = ? AND col = ? AND n > 0"
             params: list[Any] = [self.table, column]
             selected = None
-        elif one := self._one_value():
-            by, value, shown = one
+        elif one := one_facet_value(self.table, self.sql, self.params):
+            by, value = one
+            # Datasette marks a value selected when its own column=value is in the query string.
+            shown = (column, value) in self.get_querystring_pairs()
             selected = value if shown and by == column else None
             if by == column:  # the filtered column itself: just the chosen value
                 sql = "SELECT value, n AS count FROM facet_counts WHERE tbl = ? AND col = ? "
@@ -178,17 +169,6 @@ class KeptCounts:
         return cached[1]
 
 
-def _one_value_count(sql: str, params: Any) -> list[str] | None:
-    """(table, column, value) of Datasette's count for a page filtered by one facet value."""
-    if not isinstance(params, dict) or list(params) != ["p0"]:
-        return None
-    for table, (_, cols) in COUNTED.items():
-        for col in cols:
-            if sql == f'{COUNT_SQL}{escape_sqlite(table)} where "{col}" = :p0 ':
-                return [table, col, params["p0"]]
-    return None
-
-
 @hookimpl
 def startup(datasette: Any) -> None:
     """Give each ledger database its row counts from the kept counts (others keep theirs).
@@ -218,13 +198,14 @@ def startup(datasette: Any) -> None:
                 for table, n in counts.items():
                     if sql == f"{COUNT_SQL}{escape_sqlite(table)} ":
                         return Results([(n,)], False, [("count(*)",)])
+                table = sql[len(COUNT_SQL) :].split(" ", 1)[0].strip('[]"')
                 params = args[0] if args else kwargs.get("params")
-                one = _one_value_count(sql, params)
+                one = one_facet_value(table, sql, params)
                 if one and kept.has_counts:
                     rows = await execute(
                         "SELECT coalesce((SELECT n FROM facet_counts WHERE tbl = ? AND col = ? "
                         "AND value = ?), 0)",
-                        one,
+                        [table, *one],
                     )
                     return Results([(rows.rows[0][0],)], False, [("count(*)",)])
             return await execute(sql, *args, **kwargs)

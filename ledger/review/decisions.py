@@ -17,16 +17,12 @@ from ledger.anchoring import anchor_quote
 from ledger.errors import InputError, NotFound
 from ledger.hashing import canonical_json
 from ledger.models import STANCES
+from ledger.readers import EFFECTIVE
 from ledger.spans import Span
 from ledger.store import Ledger
 
 ACTIONS = ("accept", "edit", "reject", "merge")
 EDITABLE = ("claim", "actor", "stance", "quote")
-# A decision counts unless a later undo row reverses it.
-EFFECTIVE = (
-    "SELECT d.* FROM decisions d WHERE d.action != 'undo' AND NOT EXISTS "
-    "(SELECT 1 FROM decisions u WHERE u.action = 'undo' AND u.reverses = d.id)"
-)
 
 
 @dataclass
