@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sqlite3
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from ledger.cli import cli
+from ledger.publish.serve import make_datasette
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_A = "000_e74a1e7ff637e6bf.txt"  # Turner / NATO / Pentagon / Kremlin
@@ -104,3 +106,38 @@ def add_kremlin(run, claim_id: str, actor: str = "Kremlin (Dmitry Peskov)"):
     """Add the seed's 'denied by Kremlin' stance to ``claim_id``; returns the result."""
     return run("stance", claim_id, "--source", f"corpus/{SEED_A}", "--quote", KREMLIN_QUOTE,
                "--actor", actor, "--stance", "denied")  # fmt: skip
+
+
+@pytest.fixture
+def published(seeded, workspace):
+    """A ledger with the seed claims, an edit, a verdict and three conflicting figures, served
+    by Datasette (``ds``) with the claim IDs it made."""
+    nato = add_nato(seeded).output.strip()
+    add_kremlin(seeded, nato)
+    seeded("verdict", nato, "unverified")
+    figures = {}
+    for source, quote, actor, claim in [
+        (SEED_A, "close to 11,000 North Korean infantry troops are currently training in eastern Russia",
+         "Ukraine’s Defense Intelligence", "Close to 11,000 North Korean troops train in Russia."),
+        (SEED_A, "around 1,500 North Korean soldiers have already been sent to aid Russian forces",
+         "South Korea’s intelligence agency", "Around 1,500 North Korean troops were sent to Russia."),
+        (SEED_B, "North Korea’s deployment of about 3,000 troops to Russia", "Sen. Ben Cardin",
+         "North Korea deployed about 3,000 troops to Russia."),
+    ]:  # fmt: skip
+        figures[actor] = seeded("add", "--source", f"corpus/{source}", "--quote", quote,
+                                "--claim", claim, "--actor", actor, "--stance", "asserted").output.strip()  # fmt: skip
+    seeded(
+        "edit",
+        nato,
+        "--claim",
+        "North Korean soldiers are fighting against Ukraine.",
+        "--reason",
+        "x",
+    )
+    ds = make_datasette(str(workspace / "ledger.db"))
+    return {"ds": ds, "nato": nato, "figures": figures, "run": seeded}
+
+
+def get(ds, path):
+    """A page through Datasette's own test client."""
+    return asyncio.run(ds.client.get(path))

@@ -9,40 +9,8 @@ from urllib.parse import quote as urlquote
 import pytest
 
 from ledger.publish.serve import make_datasette
-from tests.conftest import SEED_A, SEED_B, add_kremlin, add_nato
+from tests.conftest import add_kremlin, get
 from tests.schemaorg import validate
-
-
-@pytest.fixture
-def published(seeded, workspace):
-    nato = add_nato(seeded).output.strip()
-    add_kremlin(seeded, nato)
-    seeded("verdict", nato, "unverified")
-    figures = {}
-    for source, quote, actor, claim in [
-        (SEED_A, "close to 11,000 North Korean infantry troops are currently training in eastern Russia",
-         "Ukraine’s Defense Intelligence", "Close to 11,000 North Korean troops train in Russia."),
-        (SEED_A, "around 1,500 North Korean soldiers have already been sent to aid Russian forces",
-         "South Korea’s intelligence agency", "Around 1,500 North Korean troops were sent to Russia."),
-        (SEED_B, "North Korea’s deployment of about 3,000 troops to Russia", "Sen. Ben Cardin",
-         "North Korea deployed about 3,000 troops to Russia."),
-    ]:  # fmt: skip
-        figures[actor] = seeded("add", "--source", f"corpus/{source}", "--quote", quote,
-                                "--claim", claim, "--actor", actor, "--stance", "asserted").output.strip()  # fmt: skip
-    seeded(
-        "edit",
-        nato,
-        "--claim",
-        "North Korean soldiers are fighting against Ukraine.",
-        "--reason",
-        "x",
-    )
-    ds = make_datasette(str(workspace / "ledger.db"))
-    return {"ds": ds, "nato": nato, "figures": figures, "run": seeded}
-
-
-def get(ds, path):
-    return asyncio.run(ds.client.get(path))
 
 
 def test_permalink_page(published):

@@ -18,6 +18,7 @@ from datasette.utils import escape_sqlite, path_with_added_args, path_with_remov
 
 from ledger.counts import COUNTED
 from ledger.counts import table_counts as table_counts_of
+from ledger.publish import catalog
 from ledger.publish.metadata import share_table_entries
 
 COUNT_SQL = "select count(*) from "  # a table page's count, as Datasette writes it
@@ -180,11 +181,12 @@ def startup(datasette: Any) -> None:
     """
     # Datasette keeps the metadata it was given (argument or metadata.json) here in 0.65.
     share_table_entries(getattr(datasette, "_metadata_local", None) or {})
+    catalog.remember_table_permissions(datasette)
     for db in datasette.databases.values():
         if db.is_memory:
             continue
         kept = db.factledger_counts = KeptCounts()
-        count_live, execute = db.table_counts, db.execute
+        count_live, execute = db.table_counts, catalog.install(db, db.execute)
 
         async def table_counts(limit: int = 10, db: Any = db, kept: Any = kept,
                                count_live: Any = count_live) -> Any:  # fmt: skip
