@@ -2,11 +2,13 @@
 
 import asyncio
 import sqlite3
+from urllib.parse import quote as urlquote
 
+import pytest
 from datasette.app import Datasette
 
-from ledger.publish.metadata import metadata
-from tests.conftest import get
+from ledger.publish.metadata import SETTINGS, metadata
+from tests.conftest import KREMLIN_QUOTE, SEED_A, get
 
 
 def _tables(ds):
@@ -65,3 +67,106 @@ def test_a_ledger_served_alongside_another_database_keeps_each_apart(published, 
         other_tables = {t["name"]: t for t in get(ds, "/other.json").json()["tables"]}
         assert other_tables["claims"]["columns"] == ["id", "note", "extra"]
         assert "note" not in _tables(ds)["claims"]["columns"]
+
+
+PLACES = ["Kursk", "Moscow", "Donetsk", "Belgorod"]
+ACTORS = ["NATO", "Pentagon", "Kremlin", "Seoul", "Kyiv"]
+
+
+@pytest.fixture
+def searchable(seeded, workspace):
+    """240 claims and 240 stances: a place in every fourth, five actors, a few claims edited
+    (their old versions stay in the search index but not among current claims)."""
+    from ledger.claims import add_claim, edit_claim
+    from ledger.store import Ledger
+
+    with Ledger(workspace / "ledger.db") as ledger:
+        ids = []
+        for i in range(240):
+            ids.append(add_claim(
+                ledger, source=f"corpus/{SEED_A}", quote=KREMLIN_QUOTE, actor=ACTORS[i % 5],
+                claim=f"Troops moved to {PLACES[i % 4]} on day {i}.", stance="denied",
+                reviewer="t",
+            ))  # fmt: skip
+        for i in range(0, 240, 7):
+            edit_claim(ledger, ids[i], text=f"Troops left {PLACES[(i + 1) % 4]} on day {i}.",
+                       reason="x", reviewer="t")  # fmt: skip
+    # ?_trace=1 lists the SQL each page ran.
+    settings = {**SETTINGS, "trace_debug": True}
+    return Datasette(files=[str(workspace / "ledger.db")], metadata=metadata("ledger"),
+                     settings=settings)  # fmt: skip
+
+
+def all_pages(ds, path):
+    """Every row of a table page and the pages after it, as Datasette's JSON gives them."""
+    rows, traced = [], []
+    while path:
+        data = get(ds, path + "&_trace=1").json()
+        rows += data["rows"]
+        traced += [t["sql"] for t in data["_trace"]["traces"] if t["type"] == "sql"]
+        path = data["next_url"] and data["next_url"].replace("http://localhost", "")
+    return rows, traced
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ledger/current_claims.json?_search=Kursk&_size=7",
+        # A filter that passes over most matches: the index is asked again for more.
+        "/ledger/current_claims.json?_search=Kursk&stance_summary__contains=NATO&_size=3",
+        "/ledger/current_claims.json?_search=day&_sort=search_rowid&_size=50",
+        "/ledger/current_claims.json?_search=Donetsk&_sort=search_rowid&_size=2",  # oldest first
+        "/ledger/current_claims.json?_search=Moscow&_sort=claim&_size=9",  # another order
+        "/ledger/current_claims.json?_search=Troops+left&_size=4",
+        "/ledger/current_claims.json?_search=nowhere&_size=4",
+        "/ledger/stances.json?_search=Peskov+dismissed&actor=Seoul&_size=5",
+        "/ledger/stances.json?_search=Kremlin&_sort_desc=stance_rowid&_size=30",
+    ],
+)
+def test_search_pages_are_exactly_datasettes_own(searchable, monkeypatch, path):
+    """Every page of search results, read from the index in page order, is the page
+    Datasette's own query gives, through filters, other orders and every later page."""
+    from ledger.publish import search
+
+    rows, traced = all_pages(searchable, path)
+    monkeypatch.setattr(search, "search_page", lambda sql: None)
+    plain, plain_traced = all_pages(searchable, path)
+    assert rows == plain
+    assert plain_traced and not any("order by rowid" in sql for sql in plain_traced)
+    if "nowhere" in path:
+        assert rows == []
+    else:
+        assert len(rows) > int(path.rsplit("_size=", 1)[1])  # more than one page
+    bounded = [sql for sql in traced if " match escape_fts(:search) order by rowid " in sql]
+    assert bool(bounded) == ("_sort=claim" not in path)
+
+
+@pytest.mark.parametrize(
+    "path, column, word",
+    [
+        (
+            "/ledger/current_claims.json?_search_text=Donetsk&_size=4&_shape=objects",
+            "claim",
+            "Donetsk",
+        ),
+        ("/ledger/stances.json?_search_actor=Seoul&_size=9&_shape=objects", "actor", "Seoul"),
+        ("/ledger/current_claims.json?_search_quote=nowhere&_shape=objects", "quote", "nowhere"),
+    ],
+)
+def test_a_column_search_finds_the_rows_that_match(searchable, raw_db, path, column, word):
+    """Datasette 0.65 matches ?_search_COLUMN= on rowid, not the table's search key: on the
+    reader tables that would list other rows."""
+    rows, _ = all_pages(searchable, path)
+    table = path.split("/")[2].split(".")[0]
+    want = raw_db().execute(f"SELECT count(*) FROM {table} WHERE {column} LIKE ?", [f"%{word}%"])
+    assert len(rows) == want.fetchone()[0]
+    assert all(word in r[column] for r in rows)
+
+
+def test_own_sql_is_run_as_written(searchable, raw_db):
+    """A reader's own SQL is never changed, even when it looks like a column search."""
+    sql = ("select claim from current_claims where rowid in (select rowid from "
+           "claim_versions_fts where text match 'Donetsk') order by rowid limit 5")  # fmt: skip
+    r = get(searchable, f"/ledger.json?sql={urlquote(sql)}&_shape=array&_search_text=x")
+    assert r.status_code == 200, r.text
+    assert [row["claim"] for row in r.json()] == [c for (c,) in raw_db().execute(sql)]

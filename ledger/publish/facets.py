@@ -18,8 +18,6 @@ from datasette.utils import escape_sqlite, path_with_added_args, path_with_remov
 
 from ledger.counts import COUNTED
 from ledger.counts import table_counts as table_counts_of
-from ledger.publish import catalog
-from ledger.publish.metadata import share_table_entries
 
 COUNT_SQL = "select count(*) from "  # a table page's count, as Datasette writes it
 
@@ -170,46 +168,38 @@ class KeptCounts:
         return cached[1]
 
 
-@hookimpl
-def startup(datasette: Any) -> None:
-    """Give each ledger database its row counts from the kept counts (others keep theirs).
+def install(db: Any, execute: Any) -> Any:
+    """Answer ``db``'s table counts, and a table page's unfiltered or one-facet-value
+    ``select count(*)``, from the kept counts; return the ``execute`` that does so.
 
     Datasette 0.65 has no hook for counts: an immutable file takes them from inspect data, a
     live one counts every table again on every page (30 ms for the spine at a million claims).
-    These wrappers answer the database's table counts and a table page's unfiltered
-    ``select count(*) from TABLE`` from numbers the ledger keeps exact; anything else runs.
+    Anything else runs as written.
     """
-    # Datasette keeps the metadata it was given (argument or metadata.json) here in 0.65.
-    share_table_entries(getattr(datasette, "_metadata_local", None) or {})
-    catalog.remember_table_permissions(datasette)
-    for db in datasette.databases.values():
-        if db.is_memory:
-            continue
-        kept = db.factledger_counts = KeptCounts()
-        count_live, execute = db.table_counts, catalog.install(db, db.execute)
+    kept = db.factledger_counts = KeptCounts()
+    count_live = db.table_counts
 
-        async def table_counts(limit: int = 10, db: Any = db, kept: Any = kept,
-                               count_live: Any = count_live) -> Any:  # fmt: skip
-            counts = await db.execute_fn(kept.read)
-            return counts if counts is not None else await count_live(limit)
+    async def table_counts(limit: int = 10) -> Any:
+        counts = await db.execute_fn(kept.read)
+        return counts if counts is not None else await count_live(limit)
 
-        async def execute_counted(sql: str, *args: Any, db: Any = db, kept: Any = kept,
-                                  execute: Any = execute, **kwargs: Any) -> Any:  # fmt: skip
-            if sql.startswith(COUNT_SQL) and sql.endswith(" "):
-                counts = await db.execute_fn(kept.read) or {}
-                for table, n in counts.items():
-                    if sql == f"{COUNT_SQL}{escape_sqlite(table)} ":
-                        return Results([(n,)], False, [("count(*)",)])
-                table = sql[len(COUNT_SQL) :].split(" ", 1)[0].strip('[]"')
-                params = args[0] if args else kwargs.get("params")
-                one = one_facet_value(table, sql, params)
-                if one and kept.has_counts:
-                    rows = await execute(
-                        "SELECT coalesce((SELECT n FROM facet_counts WHERE tbl = ? AND col = ? "
-                        "AND value = ?), 0)",
-                        [table, *one],
-                    )
-                    return Results([(rows.rows[0][0],)], False, [("count(*)",)])
-            return await execute(sql, *args, **kwargs)
+    async def execute_counted(sql: str, *args: Any, **kwargs: Any) -> Any:
+        if sql.startswith(COUNT_SQL) and sql.endswith(" "):
+            counts = await db.execute_fn(kept.read) or {}
+            for table, n in counts.items():
+                if sql == f"{COUNT_SQL}{escape_sqlite(table)} ":
+                    return Results([(n,)], False, [("count(*)",)])
+            table = sql[len(COUNT_SQL) :].split(" ", 1)[0].strip('[]"')
+            params = args[0] if args else kwargs.get("params")
+            one = one_facet_value(table, sql, params)
+            if one and kept.has_counts:
+                rows = await execute(
+                    "SELECT coalesce((SELECT n FROM facet_counts WHERE tbl = ? AND col = ? "
+                    "AND value = ?), 0)",
+                    [table, *one],
+                )
+                return Results([(rows.rows[0][0],)], False, [("count(*)",)])
+        return await execute(sql, *args, **kwargs)
 
-        db.table_counts, db.execute = table_counts, execute_counted
+    db.table_counts = table_counts
+    return execute_counted

@@ -15,6 +15,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from ledger.ids import ALPHABET, CLAIM_LEN, CLAIM_PREFIX
+from ledger.publish.search import COLUMN_SEARCH
 
 REF = rf"{CLAIM_PREFIX}[{ALPHABET}]{{{CLAIM_LEN}}}(?:@[1-9][0-9]*)?"
 REF_RE = re.compile(rf"^{REF}$")
@@ -112,7 +113,8 @@ async def claim_page(datasette: Any, request: Any) -> Response:
 
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Any:
-    """Refuse every request that is not a read: this server only ever shows the ledger."""
+    """Refuse every request that is not a read: this server only ever shows the ledger.
+    Mark a request with a column search (publish/search.py)."""
 
     def wrap(app: Any) -> Any:
         async def read_only(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -121,7 +123,13 @@ def asgi_wrapper(datasette: Any) -> Any:
                     send
                 )
                 return
-            await app(scope, receive, send)
+            query = scope.get("query_string", b"")
+            # A table page's column search; never a page running a reader's own SQL.
+            token = COLUMN_SEARCH.set(b"_search_" in query and not re.search(rb"(^|&)sql=", query))
+            try:
+                await app(scope, receive, send)
+            finally:
+                COLUMN_SEARCH.reset(token)  # seen by this request's queries only
 
         return read_only
 
