@@ -152,3 +152,31 @@ def test_review_without_a_terminal_and_nothing_to_read_exits(seeded, add_proposa
     done = subprocess.run([cli, "review", "--all"], cwd=workspace, stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 0 and "1 pending" in done.stdout
+
+
+def test_merge_in_a_pseudo_terminal(seeded, add_proposal, workspace):
+    """'m' in the full-screen review lists the similar claims and merges into the one chosen."""
+    import os
+
+    import pexpect
+
+    cid = json.loads(add_nato(seeded, "--json").output)["id"]
+    add_proposal(KREMLIN_QUOTE, claim=NATO_CLAIM, actor="Kremlin", stance="denied")
+    env = {**os.environ, "TERM": "xterm", "FACTLEDGER_REVIEWER": "pty-reviewer"}
+    cli = str(Path(sys.executable).with_name("factledger"))
+    child = pexpect.spawn(cli, ["review", "--all"], cwd=str(workspace), env=env,
+                          encoding="utf-8", timeout=20, dimensions=(50, 200))  # fmt: skip
+    child.expect(f"similar 1: {cid}")
+    child.expect(r"\[a/e/r/s/m/u/q/\?\]")
+    child.send("m")
+    child.expect(r"Merge into which similar claim \(1-1\)")
+    child.sendline("1")
+    child.expect(f"merge: {cid}")
+    child.expect(r"End of the queue .*\[u undo the last decision / q quit\]")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    shown = json.loads(seeded("show", cid, "--json").output)
+    assert shown["stance_summary"] == "unconfirmed by NATO (Mark Rutte); denied by Kremlin"
+    assert len(_claims(seeded)) == 1
