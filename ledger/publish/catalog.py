@@ -26,8 +26,8 @@ ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuv
 class Catalog:
     """One database's table details, dropped whenever its schema version moves."""
 
-    def __init__(self, db: Any, execute: Any) -> None:
-        self.db, self.execute = db, execute
+    def __init__(self, execute: Any) -> None:
+        self.execute = execute
         self.version: int | None = None  # the schema version Datasette last read
         self.answers: dict[tuple[str, str], Any] = {}
 
@@ -59,7 +59,7 @@ class Catalog:
 
 def install(db: Any, execute: Any) -> Any:
     """Wrap ``db``'s per-table lookups in a Catalog; return the ``execute`` to use for SQL."""
-    catalog = Catalog(db, execute)
+    catalog = Catalog(execute)
     for kind in ("table_columns", "primary_keys", "fts_table"):
         lookup = getattr(db, kind)
 
