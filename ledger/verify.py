@@ -7,6 +7,7 @@ the ledger is; source texts are cached a few at a time for the span checks.
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,7 +15,7 @@ from itertools import zip_longest
 from typing import Any
 
 from ledger import migrations
-from ledger.errors import IntegrityError
+from ledger.errors import InputError, IntegrityError
 from ledger.hashing import GENESIS, row_hash, sha256_hex
 from ledger.spans import check_span
 from ledger.store import Head, Ledger
@@ -45,14 +46,29 @@ def _label(table: str, row: dict[str, Any]) -> str:
     return f"seq {row.get('seq')} ({table} {row.get('id')})"
 
 
+SHORT_HEAD = 12  # hex characters: a head quoted shorter could name more than one entry
+
+
 def verify(ledger: Ledger, earlier_head: str | None = None) -> VerifyResult:
-    """Check everything; raise IntegrityError naming the first row that disagrees."""
+    """Check everything; raise IntegrityError naming the first row that disagrees.
+
+    ``earlier_head`` is a head hash quoted earlier, whole or its first 12 or more hex characters
+    (as reports and ``factledger log`` print it); the ledger must still contain that entry.
+    """
+    if earlier_head is not None:
+        earlier_head = earlier_head.strip().removeprefix("sha256:").strip().lower()
+        if len(earlier_head) < SHORT_HEAD or not re.fullmatch(r"[0-9a-f]{1,64}", earlier_head):
+            raise InputError(
+                f"--head {earlier_head!r}: give a head hash as `factledger head` prints it "
+                f"(64 hex characters, or at least its first {SHORT_HEAD})"
+            )
 
     @lru_cache(maxsize=64)
     def source_text(source_id: str) -> str | None:
         row = ledger.conn.execute("SELECT text FROM sources WHERE id = ?", [source_id]).fetchone()
         return None if row is None else row[0]
 
+    quoted = earlier_head or ""
     merged = heapq.merge(*(_stream(ledger, t) for t in migrations.TABLES), key=lambda r: r[0])
     spine = ledger.conn.execute(
         f"SELECT seq, tbl, row_id, prev_hash, hash FROM {migrations.ENTRIES} ORDER BY seq"
@@ -90,7 +106,7 @@ def verify(ledger: Ledger, earlier_head: str | None = None) -> VerifyResult:
         if entry is None or tuple(entry) != (seq, table, row["id"], row["prev_hash"], row["hash"]):
             raise IntegrityError(f"{where}: disagrees with {migrations.ENTRIES}")
         expected_prev, count = str(row["hash"]), seq
-        if not found and row["hash"] == earlier_head:
+        if not found and str(row["hash"]).startswith(quoted):
             found = True
     head = Head(count, expected_prev)
     if not found:

@@ -20,7 +20,12 @@ def head(as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--head", "earlier", help="An earlier head hash that this ledger must still contain.")
+@click.option(
+    "--head",
+    "earlier",
+    help="An earlier head hash that this ledger must still contain (whole, or its first 12+ "
+    "characters as a report quotes it).",
+)
 @json_option
 def verify(earlier: str | None, as_json: bool) -> None:
     """Recompute the hash chain, every span's quote and every source hash.
@@ -30,8 +35,6 @@ def verify(earlier: str | None, as_json: bool) -> None:
     """
     from ledger.verify import verify as do_verify
 
-    if earlier:
-        earlier = earlier.strip().removeprefix("sha256:").strip().lower()
     with open_ledger(readonly=True) as ledger:
         result = do_verify(ledger, earlier)
     if as_json:
