@@ -42,7 +42,7 @@ def resolve_claim(ledger: Ledger, ref: str) -> tuple[str, int | None]:
     except ValueError as e:
         raise InputError(str(e)) from e
     if ledger.one("SELECT id FROM claims WHERE id = ?", [claim_id]) is None:
-        raise NotFound(f"no claim {claim_id} in {ledger.path}")
+        raise NotFound(f"no claim {claim_id} in {ledger.path or 'this ledger'}")
     if version is not None and version > current_version(ledger, claim_id):
         raise NotFound(f"{claim_id} has no version {version}")
     return claim_id, version

@@ -44,6 +44,33 @@ def test_permalink_json_and_jsonld(published):
     assert get(ds, "/claims/FL-222222.json").json()["ok"] is False
 
 
+@pytest.mark.parametrize(
+    "path, message",
+    [
+        ("/claims/FL-222222", "no claim FL-222222 in this ledger"),
+        ("/claims/garbage", "is not a claim ID"),
+        ("/claims/FL-222222.xml", "is not a claim ID"),
+        ("/claims/FL-222222@0.json", "the version after @ must be a whole number"),
+    ],
+)
+def test_a_wrong_claim_address_gets_a_clear_404_and_no_server_traceback(
+    published, capfd, path, message
+):
+    r = get(published["ds"], path)
+    assert r.status_code == 404
+    assert message in (r.json()["error"] if path.endswith(".json") else r.text)
+    assert get(published["ds"], "/ledger/no_such_table").status_code == 404
+    printed = capfd.readouterr()
+    assert "Traceback" not in printed.out + printed.err
+
+
+def test_a_claim_id_typed_in_lower_case_goes_to_its_page(published):
+    nato = published["nato"]
+    for suffix in ("", "@1", ".json"):
+        r = get(published["ds"], f"/claims/{nato.lower()}{suffix}")
+        assert r.status_code == 302 and r.headers["location"] == f"/claims/{nato}{suffix}"
+
+
 def test_claim_ids_link_to_permalinks(published):
     ds, nato = published["ds"], published["nato"]
     html = get(ds, "/ledger/stances").text

@@ -87,8 +87,14 @@ def _provenance(ledger: Any, claim: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def claim_page(datasette: Any, request: Any) -> Response:
-    """``/claims/ID``, ``/claims/ID@N``, and ``.json`` / ``.jsonld`` alongside."""
+    """``/claims/ID``, ``/claims/ID@N``, and ``.json`` / ``.jsonld`` alongside.
+
+    An ID typed in lower case is sent on to its canonical address; anything that is not a
+    claim ID gets this page's own 404, not Datasette's "database not found".
+    """
     ref, ext = request.url_vars["ref"], request.url_vars.get("ext") or ""
+    if ref != ref.upper() and REF_RE.match(ref.upper()):
+        return Response.redirect(datasette.urls.path(f"/claims/{ref.upper()}{ext}"))
     db = _ledger_db(datasette)
     data = await db.execute_fn(lambda conn: _claim_data(conn, ref))
     if "error" in data:
@@ -138,7 +144,7 @@ def asgi_wrapper(datasette: Any) -> Any:
 
 @hookimpl
 def register_routes(datasette: Any) -> list[tuple[str, Any]]:
-    return [(rf"^/claims/(?P<ref>{REF})(?P<ext>\.json|\.jsonld)?$", claim_page)]
+    return [(r"^/claims/(?P<ref>[^/]+?)(?P<ext>\.json|\.jsonld)?$", claim_page)]
 
 
 @hookimpl
