@@ -40,7 +40,8 @@ def review(
     Interactive by default, one key per action: a accept, e edit (in $EDITOR), r reject, s skip,
     m merge into a similar existing claim, u undo, q quit, ? help. Quit any time; the next run
     resumes with the undecided proposals. When stdin is not a terminal it reads one line per
-    decision. With --export FILE it writes the pending proposals to a review file instead, and
+    key; after r the next line is the reason (empty for none), after m the similar claim's
+    number. With --export FILE it writes the pending proposals to a review file instead, and
     --apply FILE applies a review file's decisions in one transaction.
     """
     from ledger.corpus import resolve_source

@@ -2,7 +2,8 @@
 
 This module (with cli.py) is the only one that talks to the terminal. On a TTY it reads single
 keys (click.getchar) and draws with rich; with NO_COLOR or TERM=dumb it draws plain text; when
-stdin is not a TTY it reads one line per decision, so scripts and pipes can drive it.
+stdin is not a TTY it reads one line per key (and one for a reason or a choice), so scripts and
+pipes can drive it.
 """
 
 from __future__ import annotations
