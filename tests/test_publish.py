@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
 from urllib.parse import quote as urlquote
@@ -125,6 +126,12 @@ def test_facets_and_search(published):
     assert [r["actor"] for r in quotes] == ["Kremlin (Dmitry Peskov)"]
     meta = get(ds, "/-/metadata.json").json()
     assert meta["databases"]["ledger"]["tables"]["current_claims"]["description"]
+    # The HTML page names each default facet by its column alone, as Datasette's own facets.
+    html = get(ds, "/ledger/stances").text
+    for col in ("stance", "actor", "publisher", "source_title"):
+        assert re.search(rf'data-column="{col}">\s*<p class="facet-info-name">\s*'
+                         rf'<strong>{col}\s*<span class="facet-info-total">', html), col  # fmt: skip
+    assert "(counted)" not in html
 
 
 def test_writes_refused(published, workspace):
