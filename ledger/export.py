@@ -70,8 +70,9 @@ def claim_review(ledger: Ledger, ref: str, base: str | None = None) -> dict[str,
     """One claim as schema.org ClaimReview JSON-LD."""
     c = get_claim(ledger, ref)
     rating = VERDICT_RATING.get(c["verdict"])
+    # The claim's author is who asserted it; an actor who denied it or could not confirm it did
+    # not make it, so a claim nobody in the ledger asserted has no author.
     first = next((s for s in c["stance_events"] if s["stance"] == "asserted"), None)
-    first = first or (c["stance_events"][0] if c["stance_events"] else None)
     appearances = []
     for s in c["stance_events"]:
         a = Appearance(

@@ -32,7 +32,7 @@ def test_permalink_page(published):
     assert get(ds, "/claims/FL-222222").status_code == 404
 
 
-def test_permalink_json_and_jsonld(published):
+def test_permalink_json_and_jsonld(published, monkeypatch):
     ds, nato = published["ds"], published["nato"]
     data = get(ds, f"/claims/{nato}.json").json()
     assert data["ok"] and data["claim"]["id"] == nato and data["claim"]["current_version"] == 2
@@ -41,6 +41,11 @@ def test_permalink_json_and_jsonld(published):
     assert r.headers["content-type"].startswith("application/ld+json")
     ld = r.json()
     assert ld["@type"] == "ClaimReview" and ld["reviewRating"]["alternateName"] == "unverified"
+    assert ld["url"] == f"http://localhost/claims/{nato}"  # where the page is served
+    monkeypatch.setenv("FACTLEDGER_BASE_URL", "https://facts.example.org/")
+    assert get(ds, f"/claims/{nato}.jsonld").json()["url"] == (
+        f"https://facts.example.org/claims/{nato}"
+    )
     assert validate(ld) == []
     assert get(ds, "/claims/FL-222222.json").json()["ok"] is False
 

@@ -87,6 +87,15 @@ def test_claimreview_export_validates_against_schemaorg(seeded, ledger_ids):
                        "bestRating": 5, "worstRating": 1}  # fmt: skip
     item = by_claim[ledger_ids["current"]]["itemReviewed"]
     assert item["@type"] == "Claim" and item["appearance"][0]["headline"].startswith("US Lawmaker")
+    # NATO could not confirm it and the Kremlin denied it: neither is the claim's author.
+    assert "author" not in item and "datePublished" not in item
+    seeded("stance", ledger_ids["current"], "--source", f"corpus/{SEED_A}", "--quote",
+           "around 1,500 North Korean soldiers", "--actor", "South Korea's spy agency",
+           "--stance", "asserted")  # fmt: skip
+    again = json.loads(seeded("export", "--format", "claimreview").output)
+    item = {d["url"].rsplit("/", 1)[1]: d for d in again}[ledger_ids["current"]]["itemReviewed"]
+    assert item["author"] == {"@type": "Organization", "name": "South Korea's spy agency"}
+    assert validate(again) == []
 
 
 def test_validator_catches_wrong_domain():

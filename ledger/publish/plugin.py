@@ -7,6 +7,7 @@ factledger is installed. Templates live in ``ledger/publish/templates``.
 from __future__ import annotations
 
 import json
+import os
 import re
 from typing import Any
 
@@ -29,7 +30,7 @@ def _ledger_db(datasette: Any) -> Any:
     raise LookupError("no ledger database is being served")
 
 
-def _claim_data(conn: Any, ref: str) -> dict[str, Any]:
+def _claim_data(conn: Any, ref: str, base: str) -> dict[str, Any]:
     from ledger.errors import LedgerError
     from ledger.export import claim_review
     from ledger.store import Ledger
@@ -61,7 +62,7 @@ def _claim_data(conn: Any, ref: str) -> dict[str, Any]:
         "sources": sources,
         "provenance": provenance,
         "head": {"entries": head.count, "hash": head.hash},
-        "claimreview": claim_review(ledger, ref),
+        "claimreview": claim_review(ledger, ref, base),
     }
 
 
@@ -96,7 +97,9 @@ async def claim_page(datasette: Any, request: Any) -> Response:
     if ref != ref.upper() and REF_RE.match(ref.upper()):
         return Response.redirect(datasette.urls.path(f"/claims/{ref.upper()}{ext}"))
     db = _ledger_db(datasette)
-    data = await db.execute_fn(lambda conn: _claim_data(conn, ref))
+    # The page's own address, unless the ledger is published elsewhere (behind a CDN, say).
+    base = os.environ.get("FACTLEDGER_BASE_URL") or f"{request.scheme}://{request.host}"
+    data = await db.execute_fn(lambda conn: _claim_data(conn, ref, base))
     if "error" in data:
         if ext:
             return Response.json({"ok": False, "error": data["error"]}, status=404)
