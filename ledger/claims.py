@@ -217,6 +217,16 @@ def edit_claim(
         raise InputError("nothing to change: pass --claim and/or --quote")
     with ledger.transaction():
         claim_id, _ = resolve_claim(ledger, ref)
+        status = status_of(ledger, claim_id)
+        if status["status"] == "retracted":
+            raise InputError(
+                f"{claim_id} is retracted, so it is not edited: add the corrected claim as a new "
+                "one (factledger add)"
+            )
+        if status["status"] == "superseded":
+            raise InputError(
+                f"{claim_id} is superseded by {status['successor_id']}: edit that claim instead"
+            )
         n = current_version(ledger, claim_id)
         prev = ledger.one(
             "SELECT * FROM claim_versions WHERE claim_id = ? AND version = ?", [claim_id, n]

@@ -136,6 +136,17 @@ def test_retract_and_supersede(seeded):
     assert json.loads(seeded("show", b, "--json").output)["status"] == "retracted"
     again = seeded("retract", b, "--reason", "twice")
     assert again.exit_code == 1 and "already retracted" in again.output
+    # A withdrawn claim is not edited: the refusal says what to do, and writes nothing.
+    head = seeded("head").output
+    edit = seeded("edit", b, "--claim", "Troops are fighting.", "--reason", "x")
+    assert (
+        edit.exit_code == 1
+        and f"{b} is retracted" in edit.output
+        and "factledger add" in edit.output
+    )
+    edit = seeded("edit", a, "--claim", "Troops are fighting.", "--reason", "x")
+    assert edit.exit_code == 1 and f"{a} is superseded by {b}: edit that claim" in edit.output
+    assert seeded("head").output == head
 
 
 def test_bad_claim_id(seeded):
