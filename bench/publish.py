@@ -61,7 +61,8 @@ def build(path: Path, n: int) -> list[str]:
     """A ledger of ``n`` claims the way review makes them: proposal, decision, claim, stance.
 
     One proposal in eleven is rejected, one claim in ten gets a second stance, one in twenty a
-    verdict. Written through the ledger's API, 20,000 proposals a transaction.
+    verdict. Written through the ledger's API, 20,000 proposals a transaction. A ledger left
+    part-built (an interrupted run) is carried on from where it stopped.
     """
     ledger = Ledger(path)
     spans = []
@@ -69,9 +70,9 @@ def build(path: Path, n: int) -> list[str]:
         src = ingest_document(ledger, read_document(seed), ingested_by="bench")
         text = ledger.one("SELECT text FROM sources WHERE id = ?", [src.source_id])["text"]  # type: ignore[index]
         spans += [(find_span(src.source_id, text, q), s) for q, s in QUOTES if q in text]
-    ids: list[str] = []
-    rng = random.Random(7)
-    k = 0
+    ids = [r["id"] for r in ledger.all("SELECT id FROM claims")]
+    k = ledger.one("SELECT count(*) AS n FROM proposals")["n"]  # type: ignore[index]
+    rng = random.Random(7 + k)
     while len(ids) < n:
         with ledger.transaction():
             for _ in range(min(20_000, n - len(ids))):
@@ -199,11 +200,11 @@ def main() -> None:
     if path.exists():
         with Ledger(path, readonly=True) as existing:
             ids = [r["id"] for r in existing.all("SELECT id FROM claims")]
-    else:
+    if not path.exists() or len(ids) < args.claims:
         ids = build(path, args.claims)
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}", flush=True)
     size = path.stat().st_size / 1e6
-    print(f"{len(ids):,} claims in {time.perf_counter() - t:.0f} s ({size:,.0f} MB)")
+    print(f"{len(ids):,} claims in {time.perf_counter() - t:.0f} s ({size:,.0f} MB)", flush=True)
     # Keep only the claims requested: a server does not hold a million IDs, and a list that
     # size makes every garbage collection in the timed requests slower.
     sample = random.Random(1).sample(ids, min(args.requests, len(ids)))

@@ -35,12 +35,17 @@ def anchor(
     return find_span(row["id"], row["text"], quote, occurrence), row
 
 
-def resolve_claim(ledger: Ledger, ref: str) -> tuple[str, int | None]:
-    """Parse ``ID[@N]`` and check that the claim (and that version) exists."""
+def parse_ref(ref: str) -> tuple[str, int | None]:
+    """``ID[@N]`` as (claim ID, version or None); InputError for anything else."""
     try:
-        claim_id, version = ids.parse_claim_ref(ref)
+        return ids.parse_claim_ref(ref)
     except ValueError as e:
         raise InputError(str(e)) from e
+
+
+def resolve_claim(ledger: Ledger, ref: str) -> tuple[str, int | None]:
+    """Parse ``ID[@N]`` and check that the claim (and that version) exists."""
+    claim_id, version = parse_ref(ref)
     if ledger.one("SELECT id FROM claims WHERE id = ?", [claim_id]) is None:
         raise NotFound(f"no claim {claim_id} in {ledger.path or 'this ledger'}")
     if version is not None and version > current_version(ledger, claim_id):

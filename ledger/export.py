@@ -68,7 +68,11 @@ class ClaimReview(_LD):
 
 def claim_review(ledger: Ledger, ref: str, base: str | None = None) -> dict[str, Any]:
     """One claim as schema.org ClaimReview JSON-LD."""
-    c = get_claim(ledger, ref)
+    return review_of(get_claim(ledger, ref), base)
+
+
+def review_of(c: dict[str, Any], base: str | None = None) -> dict[str, Any]:
+    """ClaimReview JSON-LD for a claim as ``views.get_claim`` returns it."""
     rating = VERDICT_RATING.get(c["verdict"])
     # The claim's author is who asserted it; an actor who denied it or could not confirm it did
     # not make it, so a claim nobody in the ledger asserted has no author.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.claims import current_version, resolve_claim, status_of
+from ledger.claims import parse_ref, status_of
+from ledger.errors import NotFound
 from ledger.models import render_stance
 from ledger.store import Ledger
 
@@ -26,15 +27,25 @@ def stance_summary(stances: list[dict[str, Any]]) -> str:
 
 
 def get_claim(ledger: Ledger, ref: str) -> dict[str, Any]:
-    """A claim with its versions, stance events, verdicts, status and provenance."""
-    claim_id, version = resolve_claim(ledger, ref)
-    current = current_version(ledger, claim_id)
+    """A claim with its versions, stance events, verdicts, status and provenance.
+
+    Five indexed queries: a claim page reads this once per request.
+    """
+    claim_id, version = parse_ref(ref)
+    created = ledger.one(
+        "SELECT created_by, proposal_id, recorded_at FROM claims WHERE id = ?", [claim_id]
+    )
+    if created is None:
+        raise NotFound(f"no claim {claim_id} in {ledger.path or 'this ledger'}")
     versions = ledger.all(
         "SELECT id, version, text, source_id, start, end, quote, prefix, suffix, reviewer, "
         "reason, proposal_id, decision_id, recorded_at, hash FROM claim_versions "
         "WHERE claim_id = ? ORDER BY version",
         [claim_id],
     )
+    current = versions[-1]["version"]
+    if version is not None and version > current:
+        raise NotFound(f"{claim_id} has no version {version}")
     shown = versions[(version or current) - 1]
     stances = ledger.all(
         "SELECT e.id, e.stance, e.actor, e.source_id, e.start, e.end, e.quote, e.prefix, "
@@ -49,18 +60,16 @@ def get_claim(ledger: Ledger, ref: str) -> dict[str, Any]:
         "SELECT verdict, note, reviewer, recorded_at FROM verdicts WHERE claim_id = ? ORDER BY seq",
         [claim_id],
     )
-    created = ledger.one(
-        "SELECT created_by, proposal_id, recorded_at FROM claims WHERE id = ?", [claim_id]
+    # Its own status changes (the latest counts) and the claims it supersedes, in one read.
+    changes = ledger.all(
+        "SELECT claim_id, status, successor_id, reason FROM status_changes "
+        "WHERE claim_id = ? OR successor_id = ? ORDER BY seq",
+        [claim_id, claim_id],
     )
-    assert created is not None
-    status = status_of(ledger, claim_id)
+    own = [c for c in changes if c["claim_id"] == claim_id]
+    status = own[-1] if own else {"status": "active", "successor_id": None, "reason": None}
     superseded_by = status.get("successor_id")
-    supersedes = [
-        r["claim_id"]
-        for r in ledger.all(
-            "SELECT claim_id FROM status_changes WHERE successor_id = ? ORDER BY seq", [claim_id]
-        )
-    ]
+    supersedes = [c["claim_id"] for c in changes if c["successor_id"] == claim_id]
     return {
         "id": claim_id,
         "ref": f"{claim_id}@{shown['version']}",

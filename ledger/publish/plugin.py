@@ -32,7 +32,7 @@ def _ledger_db(datasette: Any) -> Any:
 
 def _claim_data(conn: Any, ref: str, base: str) -> dict[str, Any]:
     from ledger.errors import LedgerError
-    from ledger.export import claim_review
+    from ledger.export import review_of
     from ledger.store import Ledger
     from ledger.views import get_claim
 
@@ -41,28 +41,27 @@ def _claim_data(conn: Any, ref: str, base: str) -> dict[str, Any]:
         claim = get_claim(ledger, ref)
     except LedgerError as e:
         return {"error": str(e)}
-    texts: dict[str, str] = {}
-    for s in [*claim["stance_events"], *claim["versions"]]:
-        if s["source_id"] not in texts:
-            texts[s["source_id"]] = ledger.one(
-                "SELECT text FROM sources WHERE id = ?", [s["source_id"]]
-            )["text"]  # type: ignore[index]
+    claimreview = review_of(claim, base)
+    spans = [*claim["stance_events"], *claim["versions"]]
+    ids = sorted({s["source_id"] for s in spans})
+    sources = ledger.all(
+        "SELECT id, title, publisher, author, url, published, raw_sha256, text FROM sources "
+        f"WHERE id IN ({', '.join('?' for _ in ids)}) ORDER BY seq",
+        ids,
+    )
+    texts = {src["id"]: src.pop("text") for src in sources}
+    for s in spans:
         text = texts[s["source_id"]]
         s["before"] = text[max(0, s["start"] - PASSAGE_CHARS) : s["start"]]
         s["after"] = text[s["end"] : s["end"] + PASSAGE_CHARS]
     provenance = _provenance(ledger, claim)
     head = ledger.head()
-    sources = ledger.all(
-        "SELECT id, title, publisher, author, url, published, raw_sha256 FROM sources WHERE id IN "
-        f"({', '.join('?' for _ in texts)})",
-        list(texts),
-    )
     return {
         "claim": claim,
         "sources": sources,
         "provenance": provenance,
         "head": {"entries": head.count, "hash": head.hash},
-        "claimreview": claim_review(ledger, ref, base),
+        "claimreview": claimreview,
     }
 
 
