@@ -75,6 +75,11 @@ def test_rerun_adds_nothing(seeded):
     assert again.exit_code == 0
     lines = [line for line in again.output.splitlines() if "proposals (" in line]
     assert lines and all("(0 new" in line for line in lines)
+    # Nothing new is listed: each source points at the proposals stored before instead.
+    listed = [line for line in again.output.splitlines() if line.startswith("  ")]
+    assert listed and all(
+        "proposed before: factledger proposals --source src-" in line for line in listed
+    )
     assert seeded("verify").exit_code == 0
 
 

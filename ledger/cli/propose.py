@@ -90,8 +90,13 @@ def propose(
         if r.failures:
             note += f", {len(r.failures)} model answer(s) stayed invalid (kept in model_calls)"
         click.echo(f"{r.source_id}  {r.title}: {len(r.proposals)} proposals ({r.new} new{note})")
+        # Proposals stored by an earlier run are not listed again: `factledger proposals` has them.
         for p in r.proposals:
-            click.echo(f"  {p['stance']} by {p['actor']}: {p['claim']}")
+            if p["id"] in r.new_ids:
+                click.echo(f"  {p['stance']} by {p['actor']}: {p['claim']}")
+        if r.new < len(r.proposals):
+            stored = len(r.proposals) - r.new
+            click.echo(f"  ({stored} proposed before: factledger proposals --source {r.source_id})")
 
 
 class _progress:

@@ -30,6 +30,7 @@ class SourceRun:
     title: str
     proposals: list[dict[str, Any]] = field(default_factory=list)
     new: int = 0
+    new_ids: set[str] = field(default_factory=set)
     failures: list[str] = field(default_factory=list)
 
 
@@ -117,6 +118,7 @@ def store_proposals(
             if not ledger.exists("proposals", pid):
                 ledger.append("proposals", row)
                 run.new += 1
+                run.new_ids.add(pid)
             run.proposals.append(row)
     return run
 
