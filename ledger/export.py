@@ -74,9 +74,11 @@ def claim_review(ledger: Ledger, ref: str, base: str | None = None) -> dict[str,
 def review_of(c: dict[str, Any], base: str | None = None) -> dict[str, Any]:
     """ClaimReview JSON-LD for a claim as ``views.get_claim`` returns it."""
     rating = VERDICT_RATING.get(c["verdict"])
-    # The claim's author is who asserted it; an actor who denied it or could not confirm it did
-    # not make it, so a claim nobody in the ledger asserted has no author.
-    first = next((s for s in c["stance_events"] if s["stance"] == "asserted"), None)
+    # The claim's author is who asserted it (else who confirmed it); an actor who denied it or
+    # could not confirm it did not make it, so such a claim has no author here.
+    first = next((s for s in c["stance_events"] if s["stance"] == "asserted"), None) or next(
+        (s for s in c["stance_events"] if s["stance"] == "confirmed"), None
+    )
     appearances = []
     for s in c["stance_events"]:
         a = Appearance(

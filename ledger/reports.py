@@ -68,7 +68,8 @@ def cite(ledger: Ledger, ref: str, fmt: str = "markdown", base: str | None = Non
         x for x in (s["title"] or s["path"], s["publisher"], s["published"], s["url"]) if x
     )
     status = "" if d["status"] == "active" else f" [{d['status'].upper()}]"
-    head = f"ledger head {d['ledger_head']['entries']} {d['ledger_head']['hash'][:16]}"
+    # 32 hex characters (128 bits): short enough to paste, too long to forge a matching entry.
+    head = f"ledger head {d['ledger_head']['entries']} {d['ledger_head']['hash'][:32]}"
     if fmt == "text":
         return (
             f"{d['ref']}{status}: {d['claim']} — {d['stance_summary']}; verdict: {d['verdict']}. "

@@ -46,14 +46,16 @@ def _label(table: str, row: dict[str, Any]) -> str:
     return f"seq {row.get('seq')} ({table} {row.get('id')})"
 
 
-SHORT_HEAD = 12  # hex characters: a head quoted shorter could name more than one entry
+# Hex characters a quoted head needs: 128 bits, so that nobody rewriting the ledger can grind out
+# a new entry whose hash starts the same way (48 bits take hours on a GPU).
+SHORT_HEAD = 32
 
 
 def verify(ledger: Ledger, earlier_head: str | None = None) -> VerifyResult:
     """Check everything; raise IntegrityError naming the first row that disagrees.
 
-    ``earlier_head`` is a head hash quoted earlier, whole or its first 12 or more hex characters
-    (as reports and ``factledger log`` print it); the ledger must still contain that entry.
+    ``earlier_head`` is a head hash quoted earlier, whole or its first 32 or more hex characters
+    (as ``factledger cite`` prints it); the ledger must still contain that entry.
     """
     if earlier_head is not None:
         earlier_head = earlier_head.strip().removeprefix("sha256:").strip().lower()

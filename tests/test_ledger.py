@@ -170,20 +170,21 @@ def test_verify_head_accepts_an_earlier_head(ledger_with_claims):
     assert r.exit_code == 0 and r.output.startswith("ok: ")
 
 
-def test_verify_head_accepts_the_short_head_a_report_quotes(ledger_with_claims, workspace):
-    """`cite` and `log` print a head's first 16 characters: that is what a reader checks."""
+def test_verify_head_accepts_the_head_a_citation_quotes(ledger_with_claims, workspace):
+    """`cite` prints a head's first 32 characters: that is what a reader checks later."""
     cid = json.loads(ledger_with_claims("claims", "--json").output)[0]["id"]
     cited = ledger_with_claims("cite", cid).output
-    short = re.search(r"ledger head \d+ ([0-9a-f]{16})", cited).group(1)
+    quoted = re.search(r"ledger head \d+ ([0-9a-f]{32})\)", cited).group(1)
     add_nato(ledger_with_claims)
-    assert ledger_with_claims("verify", "--head", short).exit_code == 0
-    assert ledger_with_claims("verify", "--head", short.upper()[:12]).exit_code == 0
-    r = ledger_with_claims("verify", "--head", "0123456789abcdef")  # in no ledger
+    assert ledger_with_claims("verify", "--head", quoted).exit_code == 0
+    assert ledger_with_claims("verify", "--head", quoted.upper()).exit_code == 0
+    r = ledger_with_claims("verify", "--head", "0123456789abcdef" * 2)  # in no ledger
     assert r.exit_code == 1 and "truncated or rewritten" in r.output
-    for bad in ("5ee7296", "not-a-hash-at-all"):
+    # Shorter heads could be forged by grinding a new entry: they are refused, clearly.
+    for bad in (quoted[:16], "not-a-hash-at-all"):
         r = ledger_with_claims("verify", "--head", bad)
         assert r.exit_code != 0 and "Traceback" not in r.output
-        assert "at least its first 12" in r.output and len(r.output.strip().splitlines()) == 1
+        assert "at least its first 32" in r.output and len(r.output.strip().splitlines()) == 1
 
 
 WORKER = """

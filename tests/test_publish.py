@@ -413,3 +413,18 @@ def test_serve_and_publish_bring_an_older_ledger_up_to_date(workspace, run):
     assert get(ds, "/ledger/stances.json").status_code == 200
     applied = {m.name for m in migrations.applied(sqlite_utils.Database(path))}
     assert "m005_reader_page_indexes" in applied
+
+
+def test_a_ledger_served_as_claims_keeps_its_pages_and_the_claim_pages(published, workspace):
+    """`factledger --db claims.db serve`: /claims/TABLE is the table, /claims/ID the claim."""
+    import shutil
+
+    shutil.copy(workspace / "ledger.db", workspace / "claims.db")
+    ds = make_datasette(str(workspace / "claims.db"))
+    nato = published["nato"]
+    rows = get(ds, "/claims/current_claims.json?_shape=array").json()
+    assert nato in [r["claim_id"] for r in rows]
+    assert get(ds, "/claims/stances").status_code == 200
+    assert get(ds, f"/claims/{nato}").status_code == 200
+    assert get(ds, f"/claims/{nato.lower()}.json").headers["location"] == f"/claims/{nato}.json"
+    assert "no claim FL-222222" in get(ds, "/claims/FL-222222").text

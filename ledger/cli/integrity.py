@@ -23,8 +23,8 @@ def head(as_json: bool) -> None:
 @click.option(
     "--head",
     "earlier",
-    help="An earlier head hash that this ledger must still contain (whole, or its first 12+ "
-    "characters as a report quotes it).",
+    help="An earlier head hash that this ledger must still contain (whole, or its first 32+ "
+    "characters as a citation quotes it).",
 )
 @json_option
 def verify(earlier: str | None, as_json: bool) -> None:

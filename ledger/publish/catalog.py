@@ -5,11 +5,14 @@ columns, primary keys and search table, and by checking the reader may see it (a
 ``sqlite_master`` and a walk over a deep copy of all metadata). Each ask is a trip to a
 database thread: about 150 of them, 45 ms a page at any ledger size. None of these answers can
 change without the schema changing, and Datasette itself reads ``PRAGMA schema_version`` at the
-start of every page, so the answers are kept until that number moves.
+start of every page, so the answers are kept until that number moves. (Datasette skips that read
+when another page is reading it: a page served while the schema changes may show the old
+columns once. The schema of a ledger changes only when a new factledger migrates it.)
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from datasette.database import Results
@@ -38,10 +41,14 @@ class Catalog:
             self.version = version
 
     async def ask(self, kind: str, table: str, compute: Any) -> Any:
+        """``compute()``'s answer about ``table``, kept while the schema stays the same. Only
+        tables that exist are kept: a visitor asking for made-up names fills no memory."""
         if self.version is None:
             self.saw_version((await self.execute(SCHEMA_SQL)).first()[0])
         answers, key = self.answers, (kind, table)
         if key not in answers:
+            if kind != "names" and (await self.names()).get(table.translate(ASCII_FOLD)) != table:
+                return await compute()
             answers[key] = await compute()
         return answers[key]
 
@@ -59,7 +66,7 @@ class Catalog:
 
 def install(db: Any, execute: Any) -> Any:
     """Wrap ``db``'s per-table lookups in a Catalog; return the ``execute`` to use for SQL."""
-    catalog = Catalog(execute)
+    catalog = db.factledger_catalog = Catalog(execute)
     for kind in ("table_columns", "primary_keys", "fts_table"):
         lookup = getattr(db, kind)
 
@@ -95,12 +102,8 @@ def remember_table_permissions(datasette: Any) -> None:
     dynamic = pm.hook.get_metadata.get_hookimpls()
     if dynamic or not hasattr(datasette, "_table_permission_allows"):
         return
-    work_out, kept = datasette._table_permission_allows, {}
-
-    def table_permission_allows(database: str, table: str) -> Any:
-        key = (database, table)
-        if key not in kept:
-            kept[key] = work_out(database, table)
-        return kept[key]
-
-    datasette._table_permission_allows = table_permission_allows
+    # Bounded: Datasette checks a table's permission before it knows the table exists, so a
+    # visitor asking for made-up names would otherwise grow this without end.
+    datasette._table_permission_allows = functools.lru_cache(maxsize=4096)(
+        datasette._table_permission_allows
+    )

@@ -10,6 +10,7 @@ import json
 import os
 import re
 from typing import Any
+from urllib.parse import parse_qsl
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
@@ -96,8 +97,11 @@ async def claim_page(datasette: Any, request: Any) -> Response:
     if ref != ref.upper() and REF_RE.match(ref.upper()):
         return Response.redirect(datasette.urls.path(f"/claims/{ref.upper()}{ext}"))
     db = _ledger_db(datasette)
-    # The page's own address, unless the ledger is published elsewhere (behind a CDN, say).
-    base = os.environ.get("FACTLEDGER_BASE_URL") or f"{request.scheme}://{request.host}"
+    # The page's own address (with Datasette's base_url), unless the ledger is published
+    # elsewhere (behind a CDN, say).
+    base = os.environ.get("FACTLEDGER_BASE_URL") or datasette.absolute_url(
+        request, datasette.urls.path("/")
+    ).rstrip("/")
     data = await db.execute_fn(lambda conn: _claim_data(conn, ref, base))
     if "error" in data:
         if ext:
@@ -131,9 +135,11 @@ def asgi_wrapper(datasette: Any) -> Any:
                     send
                 )
                 return
-            query = scope.get("query_string", b"")
-            # A table page's column search; never a page running a reader's own SQL.
-            token = COLUMN_SEARCH.set(b"_search_" in query and not re.search(rb"(^|&)sql=", query))
+            # A table page's column search; never a page running a reader's own SQL. The keys
+            # are read decoded, as Datasette reads them.
+            keys = {k for k, _ in parse_qsl(scope.get("query_string", b"").decode("latin-1"))}
+            column_search = any(k.startswith("_search_") for k in keys) and "sql" not in keys
+            token = COLUMN_SEARCH.set(column_search)
             try:
                 await app(scope, receive, send)
             finally:
@@ -146,7 +152,11 @@ def asgi_wrapper(datasette: Any) -> Any:
 
 @hookimpl
 def register_routes(datasette: Any) -> list[tuple[str, Any]]:
-    return [(r"^/claims/(?P<ref>[^/]+?)(?P<ext>\.json|\.jsonld)?$", claim_page)]
+    """``/claims/...``: every address under it, unless a database is served as ``claims``
+    (``--db claims.db``), whose pages then keep it except for claim IDs."""
+    served_as_claims = any(db.route == "claims" for db in datasette.databases.values())
+    ref = rf"(?i:{CLAIM_PREFIX}[^/]*?)" if served_as_claims else r"[^/]+?"
+    return [(rf"^/claims/(?P<ref>{ref})(?P<ext>\.json|\.jsonld)?$", claim_page)]
 
 
 @hookimpl

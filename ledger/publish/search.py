@@ -27,8 +27,15 @@ MATCHES = re.compile(
 )
 # Set for a request with ?_search_COLUMN=: only then is "rowid in" Datasette's own clause.
 COLUMN_SEARCH: ContextVar[bool] = ContextVar("factledger_column_search", default=False)
-# A table page's query ends "order by SORT [desc][, pk ...] limit N" (datasette/views/table.py).
-PAGE = re.compile(rf" order by (?P<sort>{NAME})(?P<desc> desc)?(?:, {NAME})* limit (?P<n>\d+)$")
+# A table page's query (datasette/views/table.py): plain columns of one table, conditions joined
+# by "and", "order by SORT [desc][, pk ...] limit N". Only a query of exactly this shape is read
+# in index order, whoever wrote it: for it, the rows are provably the same.
+PAGE = re.compile(
+    rf"select {NAME}(?:, {NAME})* from {NAME} where (?P<where>.+) order by (?P<sort>{NAME})"
+    rf"(?P<desc> desc)?(?:, {NAME}(?: desc)?)* limit (?P<n>\d+)",
+    re.S,
+)
+LITERAL = re.compile(r"'[^']*'")
 MORE = 16  # each retry reads this many times more matches
 MOST = 1 << 16  # past this many matches, Datasette's own query is as quick
 
@@ -60,13 +67,27 @@ class SearchPage:
 def search_page(sql: str) -> SearchPage | None:
     """The page when ``sql`` is Datasette's page of ?_search= results sorted by the index's
     rowid (newest or oldest first); None for any other query, which runs as written."""
+    page = PAGE.fullmatch(sql)
     clauses = list(MATCHES.finditer(sql))
-    page = PAGE.search(sql)
-    if len(clauses) != 1 or page is None or not sql.startswith("select "):
+    if page is None or len(clauses) != 1 or not _a_condition(page, clauses[0]):
         return None
     if page.group("sort") != clauses[0].group("pk"):
         return None  # sorted by another column: every match is needed to sort
     return SearchPage(sql, clauses[0], int(page.group("n")), "desc" if page["desc"] else "asc")
+
+
+def _a_condition(page: re.Match[str], clause: re.Match[str]) -> bool:
+    """Whether ``clause`` is one of the conditions the page's WHERE joins with "and" (not
+    negated, nor inside parentheses or an "or")."""
+    where_start, where_end = page.span("where")
+    start, end = clause.span()
+    if not where_start <= start < end <= where_end:
+        return False
+    before, after = page.string[where_start:start], page.string[end:where_end]
+    if before and not before.endswith(" and ") or after and not after.startswith(" and "):
+        return False
+    outside = LITERAL.sub("''", before)  # parentheses inside quoted text do not nest
+    return outside.count("(") == outside.count(")")
 
 
 def by_search_key(sql: str, keys: dict[str, tuple[str, str]]) -> str:
