@@ -1,6 +1,7 @@
 """What the publishing plugin keeps between pages (publish/catalog.py) stays true to the file."""
 
 import asyncio
+import re
 import sqlite3
 from urllib.parse import quote as urlquote
 
@@ -210,3 +211,34 @@ def test_own_sql_is_run_as_written(searchable, raw_db, sql, query):
     params = {"search": query.rsplit("=", 1)[1]} if "&search=" in query else {}
     want = [list(row) for row in conn.execute(sql, params)]
     assert [list(row.values()) for row in r.json()] == want
+
+
+def test_a_search_with_too_many_matches_reports_live_facets_timed_out_without_running_them(
+    searchable, monkeypatch
+):
+    """Facets over every match of a common word cannot finish in time: they are listed as
+    timed out at once, from the page's own count; a narrower search still gets them."""
+    from ledger.publish import facets
+
+    monkeypatch.setattr(facets, "LIVE_FACET_ROWS", 100)
+
+    def page(path):
+        data = get(searchable, path + "&_trace=1").json()
+        grouped = [t["sql"] for t in data["_trace"]["traces"]
+                   if t["type"] == "sql" and "count(*) as count" in t["sql"]]  # fmt: skip
+        return data, grouped
+
+    wide, grouped = page("/ledger/current_claims.json?_search=day")  # all 240 claims
+    assert wide["filtered_table_rows_count"] == 240
+    assert wide["facet_results"] == {} and grouped == []
+    html = get(searchable, "/ledger/current_claims?_search=day").text
+    assert re.search(r"These facets timed out: (verdict|status|publisher)", html)
+    narrow, grouped = page("/ledger/current_claims.json?_search=Kursk")
+    assert sorted(narrow["facet_results"]) == ["publisher", "status", "verdict"]
+    assert len(grouped) == 3
+    assert narrow["facet_results"]["verdict"]["results"][0]["count"] == len(
+        all_pages(searchable, "/ledger/current_claims.json?_search=Kursk&_size=100")[0]
+    )
+    # A page filtered by columns, not a search, keeps its live facets, whatever its size.
+    plain, grouped = page("/ledger/stances.json?stance=denied&actor__not=NATO")
+    assert plain["filtered_table_rows_count"] > 100 and grouped and plain["facet_results"]

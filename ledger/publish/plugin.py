@@ -17,6 +17,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from ledger.ids import ALPHABET, CLAIM_LEN, CLAIM_PREFIX
+from ledger.publish.facets import PAGE_COUNT
 from ledger.publish.search import COLUMN_SEARCH
 
 REF = rf"{CLAIM_PREFIX}[{ALPHABET}]{{{CLAIM_LEN}}}(?:@[1-9][0-9]*)?"
@@ -140,10 +141,12 @@ def asgi_wrapper(datasette: Any) -> Any:
             keys = {k for k, _ in parse_qsl(scope.get("query_string", b"").decode("latin-1"))}
             column_search = any(k.startswith("_search_") for k in keys) and "sql" not in keys
             token = COLUMN_SEARCH.set(column_search)
+            counted = PAGE_COUNT.set(None)
             try:
                 await app(scope, receive, send)
-            finally:
-                COLUMN_SEARCH.reset(token)  # seen by this request's queries only
+            finally:  # seen by this request's queries only
+                COLUMN_SEARCH.reset(token)
+                PAGE_COUNT.reset(counted)
 
         return read_only
 
