@@ -141,3 +141,17 @@ def published(seeded, workspace):
 def get(ds, path):
     """A page through Datasette's own test client."""
     return asyncio.run(ds.client.get(path))
+
+
+def spawn_review(workspace: Path, **env: str):
+    """`factledger review --all` in a pseudo-terminal (pexpect), as a reviewer at a terminal."""
+    import os
+    import sys
+
+    import pexpect
+
+    full = {**os.environ, "TERM": "xterm", "FACTLEDGER_REVIEWER": "pty-reviewer", **env}
+    full.pop("NO_COLOR", None)
+    cli = str(Path(sys.executable).with_name("factledger"))
+    return pexpect.spawn(cli, ["review", "--all"], cwd=str(workspace), env=full,
+                         encoding="utf-8", timeout=20, dimensions=(50, 200))  # fmt: skip

@@ -8,6 +8,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from tests.conftest import spawn_review
+
 
 @pytest.fixture
 def proposed(seeded):
@@ -112,12 +114,7 @@ def test_interactive_review_in_a_pseudo_terminal(proposed, workspace):
     editor = workspace / "editor.py"
     editor.write_text(EDITOR.format(python=sys.executable, marker=str(marker)))
     editor.chmod(0o755)
-    env = {**os.environ, "EDITOR": str(editor), "VISUAL": str(editor), "TERM": "xterm",
-           "FACTLEDGER_REVIEWER": "pty-reviewer"}  # fmt: skip
-    env.pop("NO_COLOR", None)
-    cli = str(Path(sys.executable).with_name("factledger"))
-    child = pexpect.spawn(cli, ["review", "--all"], cwd=str(workspace), env=env,
-                          encoding="utf-8", timeout=20, dimensions=(50, 200))  # fmt: skip
+    child = spawn_review(workspace, EDITOR=str(editor), VISUAL=str(editor))
     child.expect(r"\[1 / \d+\]")
     child.expect(r"\[a/e/r/s/m/u/q/\?\]")
     child.send("?")

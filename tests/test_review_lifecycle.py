@@ -11,7 +11,7 @@ import pytest
 from ledger.ids import new_row_id
 from ledger.spans import find_span
 from ledger.store import Ledger
-from tests.conftest import KREMLIN_QUOTE, NATO_QUOTE, SEED_A, add_nato
+from tests.conftest import KREMLIN_QUOTE, NATO_QUOTE, SEED_A, add_nato, spawn_review
 
 NATO_CLAIM = "North Korean soldiers are actively engaged in the war against Ukraine."
 INVENTED = "NATO has proof of 50,000 North Korean soldiers at the front"
@@ -156,16 +156,11 @@ def test_review_without_a_terminal_and_nothing_to_read_exits(seeded, add_proposa
 
 def test_merge_in_a_pseudo_terminal(seeded, add_proposal, workspace):
     """'m' in the full-screen review lists the similar claims and merges into the one chosen."""
-    import os
-
     import pexpect
 
     cid = json.loads(add_nato(seeded, "--json").output)["id"]
     add_proposal(KREMLIN_QUOTE, claim=NATO_CLAIM, actor="Kremlin", stance="denied")
-    env = {**os.environ, "TERM": "xterm", "FACTLEDGER_REVIEWER": "pty-reviewer"}
-    cli = str(Path(sys.executable).with_name("factledger"))
-    child = pexpect.spawn(cli, ["review", "--all"], cwd=str(workspace), env=env,
-                          encoding="utf-8", timeout=20, dimensions=(50, 200))  # fmt: skip
+    child = spawn_review(workspace)
     child.expect(f"similar 1: {cid}")
     child.expect(r"\[a/e/r/s/m/u/q/\?\]")
     child.send("m")
