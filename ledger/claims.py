@@ -43,13 +43,20 @@ def parse_ref(ref: str) -> tuple[str, int | None]:
         raise InputError(str(e)) from e
 
 
+def no_claim(ledger: Ledger, claim_id: str, version: int | None = None) -> NotFound:
+    """The error for a claim (or a version of it) this ledger does not have."""
+    if version is not None:
+        return NotFound(f"{claim_id} has no version {version}")
+    return NotFound(f"no claim {claim_id} in {ledger.path or 'this ledger'}")
+
+
 def resolve_claim(ledger: Ledger, ref: str) -> tuple[str, int | None]:
     """Parse ``ID[@N]`` and check that the claim (and that version) exists."""
     claim_id, version = parse_ref(ref)
     if ledger.one("SELECT id FROM claims WHERE id = ?", [claim_id]) is None:
-        raise NotFound(f"no claim {claim_id} in {ledger.path or 'this ledger'}")
+        raise no_claim(ledger, claim_id)
     if version is not None and version > current_version(ledger, claim_id):
-        raise NotFound(f"{claim_id} has no version {version}")
+        raise no_claim(ledger, claim_id, version)
     return claim_id, version
 
 
@@ -281,12 +288,16 @@ def set_verdict(
     return vid
 
 
+# The status of a claim with no status change.
+ACTIVE: dict[str, Any] = {"status": "active", "successor_id": None, "reason": None}
+
+
 def status_of(ledger: Ledger, claim_id: str) -> dict[str, Any]:
-    """The latest status change of a claim, or ``{"status": "active"}``."""
+    """The latest status change of a claim, or ``ACTIVE``."""
     row = ledger.one(
         "SELECT * FROM status_changes WHERE claim_id = ? ORDER BY seq DESC LIMIT 1", [claim_id]
     )
-    return row or {"status": "active", "successor_id": None, "reason": None}
+    return row or dict(ACTIVE)
 
 
 def _change_status(

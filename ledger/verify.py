@@ -59,7 +59,7 @@ def verify(ledger: Ledger, earlier_head: str | None = None) -> VerifyResult:
     """
     if earlier_head is not None:
         earlier_head = earlier_head.strip().removeprefix("sha256:").strip().lower()
-        if len(earlier_head) < SHORT_HEAD or not re.fullmatch(r"[0-9a-f]{1,64}", earlier_head):
+        if not re.fullmatch(rf"[0-9a-f]{{{SHORT_HEAD},64}}", earlier_head):
             raise InputError(
                 f"--head {earlier_head!r}: give a head hash as `factledger head` prints it "
                 f"(64 hex characters, or at least its first {SHORT_HEAD})"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.claims import parse_ref, status_of
-from ledger.errors import NotFound
+from ledger.claims import ACTIVE, no_claim, parse_ref, status_of
 from ledger.models import render_stance
 from ledger.store import Ledger
 
@@ -36,7 +35,7 @@ def get_claim(ledger: Ledger, ref: str) -> dict[str, Any]:
         "SELECT created_by, proposal_id, recorded_at FROM claims WHERE id = ?", [claim_id]
     )
     if created is None:
-        raise NotFound(f"no claim {claim_id} in {ledger.path or 'this ledger'}")
+        raise no_claim(ledger, claim_id)
     versions = ledger.all(
         "SELECT id, version, text, source_id, start, end, quote, prefix, suffix, reviewer, "
         "reason, proposal_id, decision_id, recorded_at, hash FROM claim_versions "
@@ -45,7 +44,7 @@ def get_claim(ledger: Ledger, ref: str) -> dict[str, Any]:
     )
     current = versions[-1]["version"]
     if version is not None and version > current:
-        raise NotFound(f"{claim_id} has no version {version}")
+        raise no_claim(ledger, claim_id, version)
     shown = versions[(version or current) - 1]
     stances = ledger.all(
         "SELECT e.id, e.stance, e.actor, e.source_id, e.start, e.end, e.quote, e.prefix, "
@@ -67,7 +66,7 @@ def get_claim(ledger: Ledger, ref: str) -> dict[str, Any]:
         [claim_id, claim_id],
     )
     own = [c for c in changes if c["claim_id"] == claim_id]
-    status = own[-1] if own else {"status": "active", "successor_id": None, "reason": None}
+    status = own[-1] if own else dict(ACTIVE)
     superseded_by = status.get("successor_id")
     supersedes = [c["claim_id"] for c in changes if c["successor_id"] == claim_id]
     return {

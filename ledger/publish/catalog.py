@@ -22,6 +22,7 @@ NAME_SQL = (
     "select name from sqlite_master where type in ('table', 'view') and name = ? collate nocase"
 )
 SCHEMA_SQL = "PRAGMA schema_version"
+NAMES = ("names", "")  # where the names themselves are kept among the answers
 # SQLite's NOCASE folds ASCII letters only (not str.lower(), which folds all of Unicode).
 ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
@@ -40,28 +41,27 @@ class Catalog:
             self.answers = {}
             self.version = version
 
-    async def ask(self, kind: str, table: str, compute: Any) -> Any:
-        """``compute()``'s answer about ``table``, kept while the schema stays the same. Only
-        tables that exist are kept: a visitor asking for made-up names fills no memory."""
-        if self.version is None:
-            self.saw_version((await self.execute(SCHEMA_SQL)).first()[0])
-        answers, key = self.answers, (kind, table)
-        if key not in answers:
-            if kind != "names" and (await self.names()).get(table.translate(ASCII_FOLD)) != table:
-                return await compute()
-            answers[key] = await compute()
-        return answers[key]
-
     async def names(self) -> dict[str, str]:
         """Every table and view name, by its ASCII-folded spelling."""
-
-        async def read() -> dict[str, str]:
+        if self.version is None:
+            self.saw_version((await self.execute(SCHEMA_SQL)).first()[0])
+        answers = self.answers
+        if NAMES not in answers:
             rows = await self.execute(
                 "select name from sqlite_master where type in ('table', 'view')"
             )
-            return {r[0].translate(ASCII_FOLD): r[0] for r in rows.rows}
+            answers[NAMES] = {r[0].translate(ASCII_FOLD): r[0] for r in rows.rows}
+        return answers[NAMES]
 
-        return await self.ask("names", "", read)
+    async def ask(self, kind: str, table: str, compute: Any) -> Any:
+        """``compute()``'s answer about ``table``, kept while the schema stays the same. Only
+        tables that exist are kept: a visitor asking for made-up names fills no memory."""
+        if (await self.names()).get(table.translate(ASCII_FOLD)) != table:
+            return await compute()
+        answers, key = self.answers, (kind, table)
+        if key not in answers:
+            answers[key] = await compute()
+        return answers[key]
 
 
 def install(db: Any, execute: Any) -> Any:

@@ -205,27 +205,28 @@ def install(db: Any, execute: Any) -> Any:
         return counts if counts is not None else await count_live(limit)
 
     async def execute_counted(sql: str, *args: Any, **kwargs: Any) -> Any:
-        results = await counted(sql, *args, **kwargs)
-        if sql.startswith(COUNT_SQL) and sql.endswith(" ") and results.rows:
+        if not (sql.startswith(COUNT_SQL) and sql.endswith(" ")):
+            return await execute(sql, *args, **kwargs)
+        results = await count(sql, *args, **kwargs)
+        if results.rows:  # for this page's facets (CountedFacet._too_many_rows)
             PAGE_COUNT.set((sql[len("select count(*) ") :].rstrip(), results.rows[0][0]))
         return results
 
-    async def counted(sql: str, *args: Any, **kwargs: Any) -> Any:
-        if sql.startswith(COUNT_SQL) and sql.endswith(" "):
-            counts = await db.execute_fn(kept.read) or {}
-            for table, n in counts.items():
-                if sql == f"{COUNT_SQL}{escape_sqlite(table)} ":
-                    return Results([(n,)], False, [("count(*)",)])
-            table = sql[len(COUNT_SQL) :].split(" ", 1)[0].strip('[]"')
-            params = args[0] if args else kwargs.get("params")
-            one = one_facet_value(table, sql, params)
-            if one and kept.has_counts:
-                rows = await execute(
-                    "SELECT coalesce((SELECT n FROM facet_counts WHERE tbl = ? AND col = ? "
-                    "AND value = ?), 0)",
-                    [table, *one],
-                )
-                return Results([(rows.rows[0][0],)], False, [("count(*)",)])
+    async def count(sql: str, *args: Any, **kwargs: Any) -> Any:
+        counts = await db.execute_fn(kept.read) or {}
+        for table, n in counts.items():
+            if sql == f"{COUNT_SQL}{escape_sqlite(table)} ":
+                return Results([(n,)], False, [("count(*)",)])
+        table = sql[len(COUNT_SQL) :].split(" ", 1)[0].strip('[]"')
+        params = args[0] if args else kwargs.get("params")
+        one = one_facet_value(table, sql, params)
+        if one and kept.has_counts:
+            rows = await execute(
+                "SELECT coalesce((SELECT n FROM facet_counts WHERE tbl = ? AND col = ? "
+                "AND value = ?), 0)",
+                [table, *one],
+            )
+            return Results([(rows.rows[0][0],)], False, [("count(*)",)])
         return await execute(sql, *args, **kwargs)
 
     db.table_counts = table_counts

@@ -67,9 +67,11 @@ class SearchPage:
 def search_page(sql: str) -> SearchPage | None:
     """The page when ``sql`` is Datasette's page of ?_search= results sorted by the index's
     rowid (newest or oldest first); None for any other query, which runs as written."""
+    clauses = list(MATCHES.finditer(sql))  # first: most queries have none, and this is quick
+    if len(clauses) != 1:
+        return None
     page = PAGE.fullmatch(sql)
-    clauses = list(MATCHES.finditer(sql))
-    if page is None or len(clauses) != 1 or not _a_condition(page, clauses[0]):
+    if page is None or not _a_condition(page, clauses[0]):
         return None
     if page.group("sort") != clauses[0].group("pk"):
         return None  # sorted by another column: every match is needed to sort

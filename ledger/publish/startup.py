@@ -20,12 +20,12 @@ from ledger.publish.metadata import share_table_entries
 @hookimpl
 def startup(datasette: Any) -> None:
     """Wrap every file database's lookups (in-memory ones keep Datasette's own)."""
-    # Datasette keeps the metadata it was given (argument or metadata.json) here in 0.65.
     # Datasette prints a traceback with its locals for every 404 or 400 when rich is installed:
     # a reader's mistyped address is not a server fault. A server error still prints its own.
     from datasette import handle_exception  # here: it imports the plugins being loaded
 
     handle_exception.rich = None
+    # Datasette keeps the metadata it was given (argument or metadata.json) here in 0.65.
     given = getattr(datasette, "_metadata_local", None) or {}
     share_table_entries(given)
     catalog.remember_table_permissions(datasette)
