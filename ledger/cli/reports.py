@@ -78,7 +78,9 @@ def render(report: str, output: str, base_url: str | None) -> None:
     text = _read(report)
     with open_ledger(readonly=True) as ledger:
         out = do_render(ledger, text, base_url)
-    Path(output).write_text(out, encoding="utf-8")
+    from ledger.atomic import write_text
+
+    write_text(output, out)
     click.echo(f"wrote {output}")
 
 
@@ -101,7 +103,9 @@ def export(fmt: str, output: str | None, base_url: str | None) -> None:
     with open_ledger(readonly=True) as ledger:
         text = do_export(ledger, fmt, base_url)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        from ledger.atomic import write_text
+
+        write_text(output, text)
         click.echo(f"wrote {output}")
     else:
         click.echo(text, nl=False)
