@@ -322,6 +322,11 @@ def show(claim_ref: str, as_json: bool) -> None:
     click.echo(f"{c['ref']}  (version {c['version']} of {c['current_version']}, {status})")
     click.echo(f"  {c['text']}")
     click.echo(f"Verdict: {c['verdict']}")
+    if c["verdicts"]:
+        v = c["verdicts"][-1]
+        click.echo(
+            f"  by {v['reviewer']} at {v['recorded_at']}" + (f": {v['note']}" if v["note"] else "")
+        )
     click.echo("Stances:")
     for s in c["stance_events"]:
         date = s["stated_on"] or "undated"
@@ -340,14 +345,35 @@ def show(claim_ref: str, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--limit", type=int, help="Show at most this many.")
+@click.option("--status", help="Only claims with this status: active, retracted, superseded.")
+@click.option("--verdict", help="Only claims with this verdict, e.g. unverified, refuted.")
+@click.option("--actor", help="Only claims with a stance by this actor (part of the name).")
+@click.option("--stance", help="Only claims with this stance (with --actor: by that actor).")
+@click.option("--source", help="Only claims quoting this source (ID or path).")
+@click.option("--limit", type=click.IntRange(min=1), help="Show at most this many.")
 @json_option
-def claims(limit: int | None, as_json: bool) -> None:
-    """List claims with their status summary and verdict."""
-    from ledger.views import list_claims
+def claims(
+    status: str | None,
+    verdict: str | None,
+    actor: str | None,
+    stance: str | None,
+    source: str | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """List claims with their status summary and verdict, optionally filtered."""
+    from ledger.claim_filter import find_claims
 
     with open_ledger() as ledger:
-        rows = list_claims(ledger, limit)
+        rows = find_claims(
+            ledger,
+            status=status,
+            verdict=verdict,
+            actor=actor,
+            stance=stance,
+            source=source,
+            limit=limit,
+        )
     if as_json:
         emit_json(rows)
         return
@@ -356,4 +382,39 @@ def claims(limit: int | None, as_json: bool) -> None:
         if r["stance_summary"]:
             click.echo(f"    {r['stance_summary']}")
     if not rows:
-        click.echo("No claims yet: add one with 'factledger add' or review proposals.")
+        filtered = any(x is not None for x in (status, verdict, actor, stance, source))
+        click.echo(
+            "No claims match."
+            if filtered
+            else "No claims yet: add one with 'factledger add' or review proposals."
+        )
+
+
+@cli.command()
+@click.argument("source_ref", metavar="SRC")
+@click.option("--grep", "words", help="Only the lines with these words, and where they are.")
+@json_option
+def source(source_ref: str, words: str | None, as_json: bool) -> None:
+    """Print a source's text (SRC: a source ID or the path it was ingested from) with line
+    numbers, to copy a quote's exact words from.
+
+    --grep WORDS prints only the lines that contain WORDS (quote marks, dashes, spaces and case
+    folded) and, for each match, its character offsets and the source's own words.
+    """
+    from ledger.source_text import source_text
+
+    with open_ledger(readonly=True) as ledger:
+        s = source_text(ledger, source_ref, words)
+    if as_json:
+        emit_json(s)
+        return
+    meta = " · ".join(x for x in (s["title"], s["publisher"], s["published"]) if x)
+    click.echo(f"{s['id']}  {s['path']}" + (f"  ({meta})" if meta else ""))
+    width = len(str(s["lines"][-1]["line"])) if s["lines"] else 1
+    by_line: dict[int, list[dict[str, Any]]] = {}
+    for m in s.get("matches", []):
+        by_line.setdefault(m["line"], []).append(m)
+    for line in s["lines"]:
+        click.echo(f"{line['line']:>{width}}  {line['text']}")
+        for m in by_line.get(line["line"], []):
+            click.echo(f"{'':>{width}}  ^ characters {m['start']}-{m['end']}: “{m['quote']}”")
