@@ -30,7 +30,7 @@ def get_claim(ledger: Ledger, ref: str) -> dict[str, Any]:
 
     Five indexed queries: a claim page reads this once per request.
     """
-    claim_id, version = parse_ref(ref)
+    claim_id, version = parse_ref(ref, ledger)
     created = ledger.one(
         "SELECT created_by, proposal_id, recorded_at FROM claims WHERE id = ?", [claim_id]
     )

@@ -127,15 +127,30 @@ class _progress:
 
 @cli.command()
 @click.option("--source", help="Only proposals on this source (ID or path).")
+@click.option(
+    "--state",
+    type=click.Choice(
+        ["pending", "accepted", "edited", "rejected", "merged"], case_sensitive=False
+    ),
+    help="Only proposals in this state.",
+)
 @json_option
-def proposals(source: str | None, as_json: bool) -> None:
-    """List stored proposals with their anchoring and decision state."""
+def proposals(source: str | None, state: str | None, as_json: bool) -> None:
+    """List stored proposals with their state (pending, accepted, edited, rejected, merged) and
+    anchoring."""
     from ledger.propose.listing import list_proposals
 
     with open_ledger() as ledger:
-        rows = list_proposals(ledger, source)
+        rows = list_proposals(ledger, source, state)
     if as_json:
         emit_json(rows)
         return
     for p in rows:
-        click.echo(f"{p['id']}  [{p['anchoring']}] {p['stance']} by {p['actor']}: {p['claim']}")
+        made = f" as {p['claim_id']}" if p["claim_id"] and p["state"] != "merged" else ""
+        made = f" into {p['claim_id']}" if p["state"] == "merged" else made
+        flag = "" if p["anchoring"] == "exact" else f" [{p['anchoring']}]"
+        click.echo(
+            f"{p['id']}  {p['state']}{made}{flag}  {p['stance']} by {p['actor']}: {p['claim']}"
+        )
+    if not rows:
+        click.echo("No proposals" + (f" {state}" if state else "") + ".")
