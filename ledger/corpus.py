@@ -22,6 +22,7 @@ from ledger.controls import describe, visible
 from ledger.errors import InputError
 from ledger.hashing import sha256_hex
 from ledger.store import Ledger
+from ledger.urls import require_http_url
 
 MAX_BYTES = 10 * 1024 * 1024  # 10 MiB: far above any article, small enough to stay in memory
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -169,7 +170,7 @@ def read_document(path: Path) -> Document:
     text = normalise(text)
     if not text.strip():
         raise InputError(f"{path}: no text after removing front matter or markup")
-    meta = _clean_meta(meta_in)
+    meta = require_http_url(path, _clean_meta(meta_in))
     _check_text(path, text, meta)
     return Document(str(path), raw, text, media_type, meta)
 
