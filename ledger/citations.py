@@ -42,9 +42,14 @@ def shown(text: str) -> str:
     return f"{text[: SHOWN_LEN - 10]}… ({len(text)} characters)"
 
 
+def lines(text: str) -> list[str]:
+    """The lines of ``text`` as an editor numbers them (only a line feed ends one)."""
+    return text.split("\n")
+
+
 def find(text: str) -> Iterator[Found]:
     """Every citation and near miss in ``text``, in order."""
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    for lineno, line in enumerate(lines(text), start=1):
         found = []
         taken: list[tuple[int, int]] = []
         for m in CITATION.finditer(line):

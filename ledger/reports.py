@@ -161,7 +161,8 @@ _LINK_TAIL = re.compile(
 )
 # A link reference definition, ``[label]: url "title"``: no footnote mark may go into one.
 _DEFINITION = re.compile(
-    r" {0,3}\[([^\]]+)\]:[ \t]*(?:<[^>\n]*>|\S+)(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?[ \t]*$"
+    r" {0,3}\[([^\]]+)\]:[ \t]*(?:<[^>\n]*>|\S+)"  # [label]: destination
+    r"""(?:[ \t]+(?:"[^"]*"|'[^']*'|\([^)]*\)))?[ \t\r]*$"""  # "title"
 )
 
 
@@ -180,18 +181,17 @@ def render(
         raise CitationProblems(problems)
     numbers: dict[str, int] = {}
     notes: list[str] = []
-    marks: dict[tuple[int, int], int] = {}
+    marks: dict[int, list[tuple[int, int]]] = {}  # line -> (end of citation, footnote number)
     for f, c in zip(found, states, strict=True):
         if f.ref not in numbers:
             numbers[f.ref] = len(numbers) + 1
             notes.append(f"[^{numbers[f.ref]}]: {_note(ledger, c, base)}")
-        marks[(f.line, f.end)] = numbers[f.ref]
-    lines = text.splitlines()
+        marks.setdefault(f.line, []).append((f.end, numbers[f.ref]))
+    lines = citations.lines(text)
     defined = {m.group(1).upper() for m in map(_DEFINITION.match, lines) if m}
-    for i, line in enumerate(lines, start=1):
-        ends = sorted((end, n) for (ln, end), n in marks.items() if ln == i)
-        if ends and not _DEFINITION.match(line):
-            lines[i - 1] = _mark_line(line, ends, defined)
+    for i, ends in marks.items():
+        if not _DEFINITION.match(lines[i - 1]):
+            lines[i - 1] = _mark_line(lines[i - 1], ends, defined)
     body = "\n".join(lines).rstrip("\n")
     head = ledger.head()
     footer = f"Claims checked against factledger head {head.hash} ({head.count} entries)."

@@ -262,3 +262,13 @@ def test_check_missing_report(seeded):
 def test_cite_unknown_claim(seeded):
     r = seeded("cite", "FL-222222")
     assert r.exit_code == 1 and "no claim FL-222222" in r.output
+
+
+def test_lines_are_counted_as_an_editor_counts_them(seeded, ledger_ids, workspace):
+    cid = ledger_ids["current"]
+    (workspace / "r.md").write_bytes(f"a\u2028b\r\nc\x0cd [FL-222222]\r\ne [{cid}]\r\n".encode())
+    r = seeded("check", "r.md")
+    assert "r.md:2: FL-222222: unknown" in r.output
+    assert seeded("render", "r.md", "-o", "out.md", "--allow-problems").exit_code == 0
+    out = (workspace / "out.md").read_bytes().decode()
+    assert out.startswith(f"a\u2028b\r\nc\x0cd [FL-222222][^1]\r\ne [{cid}][^2]\r\n")
