@@ -271,4 +271,4 @@ def test_lines_are_counted_as_an_editor_counts_them(seeded, ledger_ids, workspac
     assert "r.md:2: FL-222222: unknown" in r.output
     assert seeded("render", "r.md", "-o", "out.md", "--allow-problems").exit_code == 0
     out = (workspace / "out.md").read_bytes().decode()
-    assert out.startswith(f"a\u2028b\r\nc\x0cd [FL-222222][^1]\r\ne [{cid}][^2]\r\n")
+    assert out.startswith(f"a\u2028b\nc\x0cd [FL-222222][^1]\ne [{cid}][^2]\n")  # kept as read
