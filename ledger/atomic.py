@@ -124,7 +124,9 @@ def new_directory(path: str | Path) -> Iterator[Path]:
     and ``path`` is left as it was.
     """
     target = Path(path)
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+    if target.exists() and not target.is_dir():
+        raise InputError(f"{path} is a file: choose a new folder")
+    if target.exists() and any(target.iterdir()):
         raise InputError(f"{path} is not empty: choose a new folder")
     folder = target.resolve().parent
     try:

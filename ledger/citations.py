@@ -16,7 +16,7 @@ from ledger.ids import ALPHABET, CLAIM_LEN, CLAIM_PREFIX
 CITATION = re.compile(rf"\[({CLAIM_PREFIX}[{ALPHABET}]{{{CLAIM_LEN}}}(?:@[1-9][0-9]*)?)\]")
 # Any case, any dash, letters outside the alphabet, a wrong length, any text after @.
 # Possessive quantifiers keep a long line without a closing bracket linear.
-NEAR_MISS = re.compile(r"\[\s*+(fl\s*+[-_‐‑‒–—]\s*+[0-9a-z]{4,8}+(?:\s*+@[^\]\n]*+)?)\]", re.I)
+NEAR_MISS = re.compile(r"\[\s*+fl\s*+[-_‐‑‒–—]\s*+[0-9a-z]{4,8}+(?:\s*+@[^\]\n]*+)?\s*+\]", re.I)
 DASHES = "_‐‑‒–—"
 # Longer than any real version number, short enough that int() never has to refuse it.
 MAX_VERSION_DIGITS = 9
@@ -42,9 +42,14 @@ def shown(text: str) -> str:
     return f"{text[: SHOWN_LEN - 10]}… ({len(text)} characters)"
 
 
+def lines(text: str) -> list[str]:
+    """The lines of ``text`` as an editor numbers them (only a line feed ends one)."""
+    return text.split("\n")
+
+
 def find(text: str) -> Iterator[Found]:
     """Every citation and near miss in ``text``, in order."""
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    for lineno, line in enumerate(lines(text), start=1):
         found = []
         taken: list[tuple[int, int]] = []
         for m in CITATION.finditer(line):
@@ -58,7 +63,7 @@ def find(text: str) -> Iterator[Found]:
         for m in NEAR_MISS.finditer(line):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
-            raw = m.group(1).strip()
+            raw = m.group(0)[1:-1]
             found.append(Found(lineno, m.start(), m.end(), shown(raw), near_miss_problem(raw)))
         yield from sorted(found, key=lambda f: f.start)
 

@@ -159,7 +159,11 @@ def check_report(ledger: Ledger, text: str) -> tuple[bool, list[dict[str, Any]]]
 _LINK_TAIL = re.compile(
     r"""\((?:[^()\s]|\([^()\s]*\))*+(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\)|\[(?!\^)[^\]\n]*\]"""
 )
-_DEFINITION = re.compile(r" {0,3}\[[^\]]+\]:")
+# A link reference definition, ``[label]: url "title"``: no footnote mark may go into one.
+_DEFINITION = re.compile(
+    r" {0,3}\[([^\]]+)\]:[ \t]*(?:<[^>\n]*>|\S+)"  # [label]: destination
+    r"""(?:[ \t]+(?:"[^"]*"|'[^']*'|\([^)]*\)))?[ \t\r]*$"""  # "title"
+)
 
 
 def render(
@@ -177,31 +181,37 @@ def render(
         raise CitationProblems(problems)
     numbers: dict[str, int] = {}
     notes: list[str] = []
-    marks: dict[tuple[int, int], int] = {}
+    marks: dict[int, list[tuple[int, int]]] = {}  # line -> (end of citation, footnote number)
     for f, c in zip(found, states, strict=True):
         if f.ref not in numbers:
             numbers[f.ref] = len(numbers) + 1
             notes.append(f"[^{numbers[f.ref]}]: {_note(ledger, c, base)}")
-        marks[(f.line, f.end)] = numbers[f.ref]
-    lines = text.splitlines()
-    for i, line in enumerate(lines, start=1):
-        ends = sorted((end, n) for (ln, end), n in marks.items() if ln == i)
-        if ends and not _DEFINITION.match(line):
-            lines[i - 1] = _mark_line(line, ends)
+        marks.setdefault(f.line, []).append((f.end, numbers[f.ref]))
+    lines = citations.lines(text)
+    defined = {m.group(1).upper() for m in map(_DEFINITION.match, lines) if m}
+    for i, ends in marks.items():
+        if not _DEFINITION.match(lines[i - 1]):
+            lines[i - 1] = _mark_line(lines[i - 1], ends, defined)
     body = "\n".join(lines).rstrip("\n")
     head = ledger.head()
     footer = f"Claims checked against factledger head {head.hash} ({head.count} entries)."
     return body + "\n\n" + "\n".join(notes) + ("\n\n" if notes else "") + footer + "\n"
 
 
-def _mark_line(line: str, ends: list[tuple[int, int]]) -> str:
+def _mark_line(line: str, ends: list[tuple[int, int]], defined: set[str]) -> str:
     out, at = [], 0
     for end, n in ends:
         tail = _LINK_TAIL.match(line, end)
         cut = tail.end() if tail else end
-        out.append(line[at:cut] + f"[^{n}]")
+        # A shortcut reference link ``[FL-…]`` followed by ``[^n]`` would stop being a link.
+        keep = "[]" if not tail and _label(line, end) in defined else ""
+        out.append(line[at:cut] + f"{keep}[^{n}]")
         at = cut
     return "".join(out) + line[at:]
+
+
+def _label(line: str, end: int) -> str:
+    return line[line.rindex("[", 0, end) + 1 : end - 1].upper()
 
 
 def _note(ledger: Ledger, c: Cited, base: str | None) -> str:

@@ -143,6 +143,21 @@ def test_rendered_cite_output_stays_valid_commonmark(seeded, ledger_ids, workspa
     assert f"[{cid}](http://127.0.0.1:8001/claims/{cid})[^1]" in out
 
 
+def test_render_keeps_reference_links(seeded, ledger_ids, workspace):
+    cid = ledger_ids["current"]
+    (workspace / "r.md").write_text(
+        f"Shortcut [{cid}], full [{cid}][src].\n\n[{cid}]: http://x.org/a\n[src]: http://x.org/b\n"
+    )
+    assert seeded("render", "r.md", "-o", "out.md").exit_code == 0
+    out = (workspace / "out.md").read_text()
+    assert f"\n[{cid}]: http://x.org/a\n" in out  # the definition is left alone
+    inline, labels = _parse(out)
+    links = [t.attrs["href"] for t in inline if t.type == "link_open"]
+    assert [h for h in links if "x.org" in h] == ["http://x.org/a", "http://x.org/b"]
+    refs = [t.meta["label"] for t in inline if t.type == "footnote_ref"]
+    assert refs == ["1", "1"] and set(refs) <= labels
+
+
 def test_cite_markdown_escapes_claim_text(seeded, workspace):
     from tests.conftest import NATO_QUOTE, SEED_A
 
@@ -162,7 +177,7 @@ def test_cite_markdown_escapes_claim_text(seeded, workspace):
 
 def test_check_reports_near_miss_citations(seeded, workspace):
     (workspace / "r.md").write_text(
-        "Troops [FL-USMH2O] and [fl-usmh26] and [FL-USMH26@0].\n"
+        "Troops [FL-USMH2O] and [fl-usmh26] and [FL-USMH26@0]. [ FL-USMH26 ]\n"
         "Not citations: [flowers], [FL], [^1], [link](http://x).\n"
     )
     r = seeded("check", "r.md")
@@ -173,7 +188,8 @@ def test_check_reports_near_miss_citations(seeded, workspace):
         "r.md:1: fl-usmh26: malformed — not a citation: write [FL-USMH26] (upper case, no spaces)",
         "r.md:1: FL-USMH26@0: malformed — not a citation: the version after @ must be a whole "
         "number from 1",
-        "3 citations, problems found",
+        "r.md:1: FL-USMH26: malformed — not a citation: write [FL-USMH26] (upper case, no spaces)",
+        "4 citations, problems found",
     ]
 
 
@@ -246,3 +262,13 @@ def test_check_missing_report(seeded):
 def test_cite_unknown_claim(seeded):
     r = seeded("cite", "FL-222222")
     assert r.exit_code == 1 and "no claim FL-222222" in r.output
+
+
+def test_lines_are_counted_as_an_editor_counts_them(seeded, ledger_ids, workspace):
+    cid = ledger_ids["current"]
+    (workspace / "r.md").write_bytes(f"a\u2028b\r\nc\x0cd [FL-222222]\r\ne [{cid}]\r\n".encode())
+    r = seeded("check", "r.md")
+    assert "r.md:2: FL-222222: unknown" in r.output
+    assert seeded("render", "r.md", "-o", "out.md", "--allow-problems").exit_code == 0
+    out = (workspace / "out.md").read_bytes().decode()
+    assert out.startswith(f"a\u2028b\nc\x0cd [FL-222222][^1]\ne [{cid}][^2]\n")  # kept as read

@@ -14,11 +14,13 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
+from yaml.nodes import MappingNode
 
 from ledger.atomic import AlreadyExists, write_text
-from ledger.errors import InputError
+from ledger.errors import InputError, LedgerError
 from ledger.models import Stance
 from ledger.review.decisions import decide, effective_decision, get_proposal, pending
+from ledger.review.yamlload import load
 from ledger.store import Ledger
 
 HEADER = """\
@@ -100,17 +102,12 @@ def export_file(
 
 
 def _items_with_lines(path: Path) -> list[tuple[int, Any]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except OSError as e:
-        raise InputError(f"{path}: cannot read ({e.strerror or e})") from e
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        raise InputError(f"{path}{where}: invalid YAML ({getattr(e, 'problem', e)})") from e
-    if not isinstance(data, dict) or not isinstance(data.get("items"), list) or root is None:
+    root, data = load(path)
+    if (
+        not isinstance(root, MappingNode)
+        or not isinstance(data, dict)
+        or not isinstance(data.get("items"), list)
+    ):
         raise InputError(
             f"{path}: expected a mapping with an `items:` list (see reviews/README.md)"
         )
@@ -148,7 +145,7 @@ def apply_file(ledger: Ledger, path: str | Path, *, reviewer: str) -> ApplyResul
                     ledger, item.proposal, action, reviewer=reviewer, reason=item.reason,
                     edits=None if action == "reject" else edits,
                 )  # fmt: skip
-            except InputError as e:
+            except LedgerError as e:
                 raise InputError(f"{where}: {e}") from e
             result.applied.append((item.proposal, outcome.action, outcome.claim_id))
     return result
