@@ -25,7 +25,9 @@ class LedgerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except LedgerError as e:
-            raise click.ClickException(str(e)) from e
+            from ledger.controls import visible
+
+            raise click.ClickException(visible(str(e))) from e
         except sqlite3.DatabaseError as e:
             db = ctx.obj.get("db") if ctx.obj else None
             raise click.ClickException(f"database {db}: {e}") from e

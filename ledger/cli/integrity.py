@@ -55,5 +55,7 @@ def log_(limit: int, as_json: bool) -> None:
     if as_json:
         emit_json(rows)
         return
-    for r in rows:
+    from ledger.controls import visible_all
+
+    for r in visible_all(rows):
         click.echo(f"{r['seq']:>8}  {r['hash'][:16]}  {r['table']:<15} {r['row_id']}")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.anchoring import anchor_quote
+from ledger.controls import visible
 from ledger.corpus import resolve_source
 from ledger.errors import InputError, ModelError
 from ledger.hashing import canonical_json, sha256_hex
@@ -93,6 +94,9 @@ def store_proposals(
     with ledger.transaction():
         run.failures = list(info.failures)
         for i, item in enumerate(items):
+            # A model's (or an old source's) control characters are stored as visible marks.
+            item = item.model_copy(update={k: visible(v, oneline=k in ("claim", "actor"))
+                                           for k, v in item.model_dump().items() if v})  # fmt: skip
             pid = proposal_id(source["id"], info, item)
             anchored = anchor_quote(source["id"], source["text"], item.quote)
             span = anchored.span.columns() if anchored.span else {"quote": item.quote}
