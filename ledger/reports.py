@@ -13,7 +13,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ledger.controls import visible_all
+from ledger.controls import json_escaped, visible_all
 from ledger.errors import InputError, NotFound
 from ledger.ids import ALPHABET, CLAIM_LEN, CLAIM_PREFIX
 from ledger.store import Ledger
@@ -63,7 +63,7 @@ def cite(ledger: Ledger, ref: str, fmt: str = "markdown", base: str | None = Non
         raise InputError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     d = citation_data(ledger, ref, base)
     if fmt == "json":
-        return json.dumps(d, indent=2, ensure_ascii=False)
+        return json_escaped(json.dumps(d, indent=2, ensure_ascii=False))
     d = visible_all(d)  # text from articles, models and reviewers: no terminal escapes
     s = d["source"]
     where = ", ".join(

@@ -218,6 +218,7 @@ def test_undo_says_what_it_undid_and_accepting_again_keeps_the_claim_id(propose_
         r.output
     )
     assert f"accept: {cid} (the same claim, brought back)" in r.output
+    assert f"similar 1: {cid}" not in r.output  # a retracted claim is not offered for a merge
     assert claim["status"] == "active" and claim["version"] == 1
     assert claim["stance_summary"] == "unconfirmed by NATO"
     report = Path("report.md")

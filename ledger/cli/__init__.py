@@ -85,7 +85,9 @@ def reviewer(name: str | None) -> str:
 
 def emit_json(data: Any) -> None:
     """Print JSON (UTF-8, indented) for ``--json``."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    from ledger.controls import json_escaped
+
+    click.echo(json_escaped(json.dumps(data, indent=2, ensure_ascii=False, default=str)))
 
 
 from ledger.cli import core, integrity, propose, publish, reports, review  # noqa: E402,F401,I001

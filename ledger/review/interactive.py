@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from ledger.controls import visible
+from ledger.claims import status_of
+from ledger.controls import describe, visible
 from ledger.errors import LedgerError
 from ledger.models import Stance
 from ledger.review.decisions import Outcome, decide, get_proposal, pending, undo_last
@@ -39,6 +40,14 @@ class EditForm(BaseModel):
     actor: str
     stance: Stance
     quote: str
+
+    @field_validator("claim", "actor", "quote")
+    @classmethod
+    def _no_controls(cls, v: str) -> str:
+        problem = describe(v)
+        if problem:
+            raise ValueError(f"has a {problem}")
+        return v
 
 
 @dataclass
@@ -117,7 +126,13 @@ class Review:
             "ORDER BY rank LIMIT 40",
             [" OR ".join(f'"{w}"' for w in words[:16])],
         )
-        candidates = {r["claim_id"]: r["text"] for r in rows}
+        # A retracted or superseded claim is no place to merge a stance into.
+        active = {
+            c
+            for c in {r["claim_id"] for r in rows}
+            if status_of(self.ledger, c)["status"] == "active"
+        }
+        candidates = {r["claim_id"]: r["text"] for r in rows if r["claim_id"] in active}
         hits = process.extract(
             claim, candidates, scorer=fuzz.token_set_ratio, limit=3, score_cutoff=60
         )
