@@ -244,3 +244,28 @@ def test_undo_of_a_rejection_and_of_a_merge_in_words(seeded, propose_as_model):
     r = seeded("review", "--all", input="r\n\nu\nm\n1\nu\nq\n")
     assert f"undone: took back the rejection of {pid}: it is pending again" in r.output
     assert f"undone: withdrew the denied stance that merge added to {cid}" in r.output
+
+
+def test_fuzzy_quote_confirmed_with_one_key_in_a_pseudo_terminal(propose_as_model, seeded,
+                                                                 workspace):  # fmt: skip
+    propose_as_model({"claim": CLAIM, "actor": "Kremlin", "stance": "confirmed", "quote": FUZZY})
+    child = spawn_review(workspace)
+    child.expect(r"\[FUZZY \d+\.\d\]")
+    child.expect(r"\[a/e/r/s/m/u/q/\?\]")
+    child.send("a")
+    child.expect("Do they show “confirmed by Kremlin”")
+    child.expect(r"\[y confirm the quote / e edit it / any other key: back\]")
+    child.send("n")
+    child.expect("not decided: the fuzzily found quote was not confirmed")
+    child.expect(r"\[a/e/r/s/m/u/q/\?\]")
+    child.send("a")
+    child.expect(r"\[y confirm the quote")
+    child.send("y")
+    child.expect("accept: FL-")
+    child.expect("End of the queue")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    (claim,) = _claims(seeded)
+    shown = json.loads(seeded("show", claim["id"], "--json").output)
+    assert shown["span"]["quote"] == KREMLIN_QUOTE
+    assert claim["stance_summary"] == "confirmed by Kremlin"
