@@ -125,6 +125,7 @@ def _reinstate(
     status = claims.status_of(ledger, claim_id)
     if status["reason"] != f"undo of decision {undone_decision}":
         return False
+    claims._validate(values["claim"], values["actor"], values["stance"], span.quote)  # as new
     ledger.append("status_changes", {
         "id": ids.new_row_id("sc"), "claim_id": claim_id, "status": "active",
         "successor_id": None, "reason": f"reinstated by decision {decision_id} on {p['id']}",
