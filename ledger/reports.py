@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ledger import citations
+from ledger.controls import json_escaped, visible_all
 from ledger.errors import InputError, NotFound
 from ledger.store import Ledger
 from ledger.views import get_claim
@@ -75,7 +76,8 @@ def cite(ledger: Ledger, ref: str, fmt: str = "markdown", base: str | None = Non
         raise InputError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     d = citation_data(ledger, ref, base)
     if fmt == "json":
-        return json.dumps(d, indent=2, ensure_ascii=False)
+        return json_escaped(json.dumps(d, indent=2, ensure_ascii=False))
+    d = visible_all(d)  # text from articles, models and reviewers: no terminal escapes
     if fmt == "text":
         return _text(d)
     status = "" if d["status"] == "active" else f" **{d['status'].upper()}**"

@@ -128,8 +128,9 @@ def test_undo_in_a_later_session_brings_the_proposal_back(seeded, add_proposal):
     assert "[1 / 2]" in first.output and "Review: 1 accept; 1 pending." in first.output
     second = seeded("review", "--all", input="u\nr\n\nq\n").output
     # the undone accept comes back into this session, counted in the progress, and shows next
-    assert "[1 / 1]" in second and "undone: FL-" in second
-    after_undo = second.split("undone: FL-")[1]
+    assert "[1 / 1]" in second and "undone: retracted FL-" in second
+    assert "the claim that accept made" in second
+    after_undo = second.split("undone: retracted FL-")[1]
     assert after_undo.index("[1 / 2]") < after_undo.index(f"Claim:  {NATO_CLAIM}")
     assert "Review: 1 reject, 1 undo; 1 pending." in second
     assert [c["status"] for c in _claims(seeded)] == ["retracted"]

@@ -60,7 +60,9 @@ class LedgerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except LedgerError as e:
-            raise click.ClickException(str(e)) from e
+            from ledger.controls import visible
+
+            raise click.ClickException(visible(str(e))) from e
         except sqlite3.DatabaseError as e:
             db = ctx.obj.get("db") if ctx.obj else None
             raise click.ClickException(f"database {db}: {e}") from e
@@ -160,7 +162,9 @@ def reviewer(name: str | None) -> str:
 
 def emit_json(data: Any) -> None:
     """Print JSON (UTF-8, indented) for ``--json``."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    from ledger.controls import json_escaped
+
+    click.echo(json_escaped(json.dumps(data, indent=2, ensure_ascii=False, default=str)))
 
 
 from ledger.cli import core, integrity, propose, publish, reports, review  # noqa: E402,F401,I001

@@ -311,6 +311,7 @@ def verdict(
 @json_option
 def show(claim_ref: str, as_json: bool) -> None:
     """Show a claim (ID, or ID@N for version N): versions, stances, verdict, provenance."""
+    from ledger.controls import visible_all
     from ledger.views import get_claim
 
     with open_ledger() as ledger:
@@ -318,6 +319,7 @@ def show(claim_ref: str, as_json: bool) -> None:
     if as_json:
         emit_json(c)
         return
+    c = visible_all(c)  # text from articles, models and reviewers: no terminal escapes
     status = c["status"] + (f" by {c['superseded_by']}" if c["superseded_by"] else "")
     click.echo(f"{c['ref']}  (version {c['version']} of {c['current_version']}, {status})")
     click.echo(f"  {c['text']}")
@@ -377,7 +379,9 @@ def claims(
     if as_json:
         emit_json(rows)
         return
-    for r in rows:
+    from ledger.controls import visible_all
+
+    for r in visible_all(rows):
         click.echo(f"{r['id']}@{r['version']}  [{r['verdict']}, {r['status']}]  {r['text']}")
         if r["stance_summary"]:
             click.echo(f"    {r['stance_summary']}")

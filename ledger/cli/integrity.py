@@ -59,8 +59,10 @@ def log_(limit: int, as_json: bool) -> None:
         keys = ("seq", "table", "row_id", "prev_hash", "hash")
         emit_json([{k: r[k] for k in keys} for r in rows])
         return
+    from ledger.controls import visible_all
+
     heading = None
-    for r in rows:
+    for r in visible_all(rows):
         if (r["when"], r["who"]) != heading:
             heading = (r["when"], r["who"])
             when = (r["when"] or "?").replace("T", " ")[:19]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
-
 import click
 
 from ledger.cli import cli, emit_json, json_option, open_ledger, reviewer, reviewer_option
@@ -83,10 +80,7 @@ def review(
             return
         from ledger.review.interactive import Review, Screen
 
-        # A dumb terminal or a pipe gets line prompts; NO_COLOR only turns colour off.
-        tty = sys.stdin.isatty() and os.environ.get("TERM") != "dumb"
-        color = tty and not os.environ.get("NO_COLOR")
-        session = Review(ledger, source_ids, who, Screen(tty=tty, color=color), _editor)
+        session = Review(ledger, source_ids, who, Screen.for_terminal(), _editor)
         if not session.queue:
             click.echo("Nothing to review: no pending proposals. Run 'factledger propose --all'.")
             return
@@ -112,6 +106,9 @@ def _who(name: str | None) -> str:
 @click.option("--stance", help="Accept with this stance instead (an edit).")
 @click.option("--quote", help="Accept with this exact quote instead (an edit).")
 @click.option("--reason", help="Why (kept with the decision).")
+@click.option(
+    "--confirm-quote", is_flag=True, help="You checked a fuzzily found quote against the source."
+)
 @reviewer_option
 @json_option
 def decide(
@@ -123,10 +120,13 @@ def decide(
     stance: str | None,
     quote: str | None,
     reason: str | None,
+    confirm_quote: bool,
     reviewer: str | None,
     as_json: bool,
 ) -> None:
-    """Decide one proposal from a script: accept (optionally edited), reject, or merge --into ID."""
+    """Decide one proposal from a script: accept (optionally edited), reject, or merge --into ID.
+
+    A proposal whose quote was found only fuzzily needs --confirm-quote (or an edited --quote)."""
     from ledger.review.decisions import decide as do_decide
 
     edits = {
@@ -136,7 +136,8 @@ def decide(
     }
     with open_ledger() as ledger:
         out = do_decide(ledger, proposal_id, action, reviewer=_who(reviewer), reason=reason,
-                        edits=edits or None, merge_into=merge_into)  # fmt: skip
+                        edits=edits or None, merge_into=merge_into,
+                        confirm_quote=confirm_quote)  # fmt: skip
     if as_json:
         emit_json({"decision_id": out.decision_id, "action": out.action, "claim_id": out.claim_id})
     else:

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ledger.anchoring import anchor_quote
+from ledger.controls import visible
 from ledger.corpus import resolve_source
 from ledger.errors import InputError, ModelError
 from ledger.hashing import canonical_json, sha256_hex
@@ -97,6 +98,17 @@ def store_proposals(
     """Anchor and append one source's proposals in one transaction; existing ones are kept."""
     run = SourceRun(source["id"], source["title"] or source["path"])
     params = canonical_json(info.params).decode()
+    # A model's (or an old source's) control characters are stored as visible marks.
+    items = [
+        item.model_copy(
+            update={
+                k: visible(v, oneline=k in ("claim", "actor"))
+                for k, v in item.model_dump().items()
+                if isinstance(v, str) and v
+            }
+        )
+        for item in items
+    ]
     ids = [proposal_id(source["id"], info, item) for item in items]
     with ledger.transaction():
         run.failures = list(info.failures)

@@ -14,6 +14,7 @@ from typing import Any
 
 from ledger import claims, counts, ids
 from ledger.anchoring import anchor_quote
+from ledger.controls import describe
 from ledger.errors import InputError, NotFound
 from ledger.hashing import canonical_json
 from ledger.models import STANCES
@@ -27,12 +28,15 @@ EDITABLE = ("claim", "actor", "stance", "quote")
 
 @dataclass
 class Outcome:
-    """What a decision did: its row ID, and the claim it created or extended."""
+    """What a decision did: its row ID, the claim it created or extended, and in words what it
+    did (for an undo: what it undid)."""
 
     decision_id: str
     action: str
     claim_id: str | None = None
     proposal_id: str | None = None
+    summary: str = ""
+    reinstated: bool = False
 
 
 def get_proposal(ledger: Ledger, proposal_id: str) -> dict[str, Any]:
@@ -60,12 +64,21 @@ def pending(ledger: Ledger, source_ids: list[str] | None = None) -> list[dict[st
     return ledger.all(sql + " ORDER BY p.seq", params)
 
 
-def _span(ledger: Ledger, proposal: dict[str, Any], quote: str | None) -> Span:
+def _span(
+    ledger: Ledger, proposal: dict[str, Any], quote: str | None, confirmed: bool = False
+) -> Span:
     if quote is None or quote == proposal["quote"]:
         if proposal["anchoring"] == "unanchored" or proposal["start"] is None:
             raise InputError(
                 f"proposal {proposal['id']} is unanchored: "
                 "edit its quote to the source's exact words"
+            )
+        if proposal["anchoring"] == "fuzzy" and not confirmed:
+            # The words found may not be the words proposed: "dismissed" for "confirmed".
+            raise InputError(
+                f"proposal {proposal['id']}'s quote was found only fuzzily "
+                f"(score {proposal['anchor_score']}): confirm that the source's words "
+                f"“{proposal['quote']}” show the stance, or edit the quote"
             )
         return Span(**{k: proposal[k] for k in Span.model_fields})
     text = ledger.one("SELECT text FROM sources WHERE id = ?", [proposal["source_id"]])
@@ -79,6 +92,64 @@ def _span(ledger: Ledger, proposal: dict[str, Any], quote: str | None) -> Span:
     return anchored.span
 
 
+def _refuse_controls(proposal_id: str, values: dict[str, Any]) -> None:
+    """What is accepted is what the reviewer saw: no character that hides or reorders text."""
+    for key, value in values.items():
+        problem = describe(value or "")
+        if problem:
+            raise InputError(
+                f"proposal {proposal_id}: the {key} has a {problem}; edit it out before deciding"
+            )
+
+
+def _undone_claim(ledger: Ledger, proposal_id: str) -> tuple[str, str] | None:
+    """The claim an accept (or edit) of this proposal made before that decision was undone, and
+    that decision's ID."""
+    row = ledger.one(
+        "SELECT claim_id, id FROM decisions WHERE proposal_id = ? AND action IN ('accept', 'edit') "
+        "AND claim_id IS NOT NULL AND id IN (SELECT reverses FROM decisions WHERE action = 'undo') "
+        "ORDER BY seq DESC LIMIT 1",
+        [proposal_id],
+    )
+    return (row["claim_id"], row["id"]) if row else None
+
+
+def _reinstate(
+    ledger: Ledger, undone: tuple[str, str], span: Span, values: dict[str, Any],
+    p: dict[str, Any], *, reviewer: str, decision_id: str,
+) -> bool:  # fmt: skip
+    """Bring back the claim an undone accept made, under the same ID: an ``active`` status row,
+    a new version if the text or quote changed, and the stance again. False (nothing written)
+    when the claim's status is now due to something other than that undo."""
+    claim_id, undone_decision = undone
+    status = claims.status_of(ledger, claim_id)
+    if status["reason"] != f"undo of decision {undone_decision}":
+        return False
+    claims._validate(values["claim"], values["actor"], values["stance"], span.quote)  # as new
+    ledger.append("status_changes", {
+        "id": ids.new_row_id("sc"), "claim_id": claim_id, "status": "active",
+        "successor_id": None, "reason": f"reinstated by decision {decision_id} on {p['id']}",
+        "reviewer": reviewer,
+    })  # fmt: skip
+    n = claims.current_version(ledger, claim_id)
+    prev = ledger.one(
+        "SELECT * FROM claim_versions WHERE claim_id = ? AND version = ?", [claim_id, n]
+    )
+    assert prev is not None
+    text = values["claim"].strip()
+    if text != prev["text"] or any(prev[k] != v for k, v in span.columns().items()):
+        ledger.append("claim_versions", {
+            "id": f"{claim_id}@{n + 1}", "claim_id": claim_id, "version": n + 1, "text": text,
+            **span.columns(), "reviewer": reviewer, "reason": "edited when accepted again",
+            "proposal_id": p["id"], "decision_id": decision_id,
+        })  # fmt: skip
+    claims.append_stance(
+        ledger, claim_id, span, stance=values["stance"], actor=values["actor"].strip(),
+        reviewer=reviewer, stated_on=p["stated_on"], proposal_id=p["id"], decision_id=decision_id,
+    )  # fmt: skip
+    return True
+
+
 def decide(
     ledger: Ledger,
     proposal_id: str,
@@ -88,8 +159,14 @@ def decide(
     reason: str | None = None,
     edits: dict[str, str] | None = None,
     merge_into: str | None = None,
+    confirm_quote: bool = False,
 ) -> Outcome:
-    """Record one decision (and its effect) in one transaction."""
+    """Record one decision (and its effect) in one transaction.
+
+    A proposal whose quote was anchored only fuzzily is accepted or merged only with
+    ``confirm_quote`` (the reviewer checked the source's words) or an edited quote. Accepting a
+    proposal whose earlier accept was undone brings back that claim, under the same ID.
+    """
     if action not in ACTIONS:
         raise InputError(f"unknown decision {action!r}: use one of {', '.join(ACTIONS)}")
     with ledger.transaction():
@@ -110,24 +187,40 @@ def decide(
             raise InputError(
                 f"unknown stance {values['stance']!r}: use one of {', '.join(STANCES)}"
             )
+        checked = {"claim": values["claim"], "actor": values["actor"], "reason": reason}
+        if "quote" in changes:
+            checked["quote"] = values["quote"]
+        _refuse_controls(p["id"], checked if action != "reject" else {"reason": reason})
         did = ids.new_row_id("dc")
         claim_id = None
+        summary = f"rejected {p['id']}" if action == "reject" else ""
         if action in ("accept", "edit"):
-            span = _span(ledger, p, values["quote"] if "quote" in changes else None)
-            claim_id = claims.create_claim(
-                ledger, span, claim=values["claim"], actor=values["actor"],
-                stance=values["stance"], reviewer=reviewer, stated_on=p["stated_on"],
-                proposal_id=p["id"], decision_id=did,
-            )  # fmt: skip
+            quote = values["quote"] if "quote" in changes else None
+            span = _span(ledger, p, quote, confirm_quote)
+            undone = _undone_claim(ledger, p["id"])
+            if undone and _reinstate(
+                ledger, undone, span, values, p, reviewer=reviewer, decision_id=did
+            ):
+                claim_id = undone[0]
+                summary = f"brought back {claim_id}, the claim an undone accept had made"
+            else:
+                claim_id = claims.create_claim(
+                    ledger, span, claim=values["claim"], actor=values["actor"],
+                    stance=values["stance"], reviewer=reviewer, stated_on=p["stated_on"],
+                    proposal_id=p["id"], decision_id=did,
+                )  # fmt: skip
+                summary = f"made claim {claim_id}"
         elif action == "merge":
             if not merge_into:
                 raise InputError("merge needs the claim ID to attach the stance to")
             claim_id, _ = claims.resolve_claim(ledger, merge_into)
-            span = _span(ledger, p, values["quote"] if "quote" in changes else None)
+            quote = values["quote"] if "quote" in changes else None
+            span = _span(ledger, p, quote, confirm_quote)
             claims.append_stance(
                 ledger, claim_id, span, stance=values["stance"], actor=values["actor"],
                 reviewer=reviewer, stated_on=p["stated_on"], proposal_id=p["id"], decision_id=did,
             )  # fmt: skip
+            summary = f"added the {values['stance']} stance to {claim_id}"
         ledger.append(
             "decisions",
             {
@@ -140,7 +233,7 @@ def decide(
                 "claim_id": claim_id,
             },
         )
-    return Outcome(did, action, claim_id, p["id"])
+    return Outcome(did, action, claim_id, p["id"], summary, summary.startswith("brought back"))
 
 
 def undo_last(ledger: Ledger, *, reviewer: str, source_ids: list[str] | None = None) -> Outcome:
@@ -175,7 +268,21 @@ def undo_last(ledger: Ledger, *, reviewer: str, source_ids: list[str] | None = N
             claims.retract(
                 ledger, last["claim_id"], reason=f"undo of decision {last['id']}", reviewer=reviewer
             )
-    return Outcome(uid, "undo", last["claim_id"], last["proposal_id"])
+    return Outcome(uid, "undo", last["claim_id"], last["proposal_id"], _undid(ledger, last))
+
+
+def _undid(ledger: Ledger, last: dict[str, Any]) -> str:
+    """In words, what undoing ``last`` did."""
+    action, cid, pid = last["action"], last["claim_id"], last["proposal_id"]
+    if action == "reject":
+        return f"took back the rejection of {pid}: it is pending again"
+    if action == "merge":
+        stance = ledger.one(
+            "SELECT stance FROM stance_events WHERE decision_id = ? LIMIT 1", [last["id"]]
+        )
+        what = f"the {stance['stance']} stance" if stance else "the stance"
+        return f"withdrew {what} that merge added to {cid}"
+    return f"retracted {cid}, the claim that {action} made; {pid} is pending again"
 
 
 def acceptance_rates(ledger: Ledger) -> list[dict[str, Any]]:

@@ -27,6 +27,8 @@ HEADER = """\
 # factledger review file. For each item set `decision` to accept, edit or reject (or leave it
 # pending). You may change claim, actor, stance and quote (the quote must stay the source's exact
 # words); a changed item is recorded as an edit. `reason` is optional. `context` is read-only.
+# An item with `confirm_quote: false` was found only fuzzily: check its quote against the source
+# and set it to true (or edit the quote) before accepting it.
 # Apply with: factledger review --apply {path}
 """
 
@@ -43,6 +45,7 @@ class ReviewItem(BaseModel):
     stance: Stance
     quote: str
     reason: str | None = None
+    confirm_quote: bool = False
     context: dict[str, Any] | None = None
 
 
@@ -78,6 +81,7 @@ def export_file(
                 "stance": p["stance"],
                 "quote": p["quote"],
                 "reason": None,
+                **({"confirm_quote": False} if p["anchoring"] == "fuzzy" else {}),
                 "context": {
                     "source": p["source_id"],
                     "anchoring": p["anchoring"],
@@ -143,7 +147,7 @@ def apply_file(ledger: Ledger, path: str | Path, *, reviewer: str) -> ApplyResul
                 action = "reject" if item.decision == "reject" else "accept"
                 outcome = decide(
                     ledger, item.proposal, action, reviewer=reviewer, reason=item.reason,
-                    edits=None if action == "reject" else edits,
+                    edits=None if action == "reject" else edits, confirm_quote=item.confirm_quote,
                 )  # fmt: skip
             except LedgerError as e:
                 raise InputError(f"{where}: {e}") from e

@@ -1,33 +1,34 @@
-"""The interactive review screen: one key per decision, in the spirit of Prodigy.
+"""The interactive review session: one card per proposal, one key per decision (as Prodigy).
 
-This module (with cli.py) is the only one that talks to the terminal. On a TTY it reads single
-keys (click.getchar) and draws with rich; with NO_COLOR or TERM=dumb it draws plain text; when
-stdin is not a TTY it reads one line per key (and one for a reason or a choice), so scripts and
-pipes can drive it.
+The terminal itself (keys, colour, clearing, the highlighted passage) is in screen.py. A card
+shows the passage with the quote highlighted, the quote again on its own line, the claim, "stance
+by actor", the proposer and its flags, similar claims, and the progress; what the last key did is
+shown at the top of the next card. A proposal anchored only fuzzily is accepted or merged only
+once the reviewer confirms the source's words (or edits them).
 """
 
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import click
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from ledger.claims import status_of
+from ledger.controls import describe, visible
 from ledger.errors import LedgerError
 from ledger.models import Stance
-from ledger.review.decisions import decide, get_proposal, pending, undo_last
+from ledger.review.decisions import Outcome, decide, get_proposal, pending, undo_last
+from ledger.review.screen import Screen, passage
 from ledger.store import Ledger
 
 HELP = (
     "a accept · e edit · r reject · s skip · m merge into a similar claim · u undo · q quit · "
     "? help"
 )
-CONTEXT_CHARS = 220
 
 
 class EditForm(BaseModel):
@@ -40,6 +41,14 @@ class EditForm(BaseModel):
     stance: Stance
     quote: str
 
+    @field_validator("claim", "actor", "quote")
+    @classmethod
+    def _no_controls(cls, v: str) -> str:
+        problem = describe(v)
+        if problem:
+            raise ValueError(f"has a {problem}")
+        return v
+
 
 @dataclass
 class Summary:
@@ -49,59 +58,6 @@ class Summary:
     remaining: int = 0
 
 
-class Screen:
-    """Draws proposals and reads keys; plain or rich, single-key or line-based."""
-
-    def __init__(self, *, tty: bool, color: bool):
-        self.tty, self.color = tty, color
-        self.console: Any = None
-        if color:
-            from rich.console import Console
-
-            self.console = Console(highlight=False)
-
-    def show(self, lines: list[tuple[str, str]]) -> None:
-        """Print (style, text) lines."""
-        for style, text in lines:
-            if self.console is not None:
-                from rich.text import Text
-
-                self.console.print(
-                    Text.from_markup(text) if style == "markup" else Text(text, style=style)
-                )
-            else:
-                click.echo(text)
-
-    def key(self, prompt: str) -> str:
-        """One key on a TTY, else the first character of a line; 'q' at end of input."""
-        click.echo(prompt, nl=not self.tty)
-        if self.tty:
-            ch = click.getchar()
-            click.echo(ch)
-            return ch
-        line = sys.stdin.readline()
-        return line.strip()[:1].lower() if line else "q"
-
-    def ask(self, prompt: str) -> str:
-        """A line of text (a reason, a choice)."""
-        if self.tty:
-            return str(click.prompt(prompt, default="", show_default=False))
-        click.echo(prompt + ": ", nl=False)
-        return sys.stdin.readline().strip()
-
-
-def passage(text: str, start: int, end: int, color: bool) -> str:
-    """The quote inside its surrounding passage, highlighted."""
-    a, b = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
-    before, quote, after = text[a:start], text[start:end], text[end:b]
-    lead, tail = ("…" if a else ""), ("…" if b < len(text) else "")
-    if color:
-        from rich.markup import escape
-
-        return f"{lead}{escape(before)}[reverse bold]{escape(quote)}[/]{escape(after)}{tail}"
-    return f"{lead}{before}>>>{quote}<<<{after}{tail}"
-
-
 def edit_in_editor(p: dict[str, Any], editor: Callable[[str], str | None]) -> dict[str, str] | None:
     """Open the proposal as YAML in $EDITOR until it is valid; None if the reviewer cancels."""
     form = {k: p[k] for k in ("claim", "actor", "stance", "quote")}
@@ -109,6 +65,8 @@ def edit_in_editor(p: dict[str, Any], editor: Callable[[str], str | None]) -> di
     error = ""
     while True:
         header = "# Edit the proposal; the quote must be the source's exact words.\n"
+        if p["anchoring"] == "fuzzy":
+            header += "# The quote was found only fuzzily: check it against the source.\n"
         header += "# Save an empty file to cancel.\n" + (f"# Error: {error}\n" if error else "")
         edited = editor(header + text)
         if edited is None or not edited.strip() or edited.strip() == header.strip():
@@ -142,6 +100,7 @@ class Review:
         self.total = len(self.queue)
         self.texts: dict[str, dict[str, Any]] = {}
         self.summary = Summary()
+        self.notices: list[tuple[str, str]] = []
 
     def source(self, source_id: str) -> dict[str, Any]:
         if source_id not in self.texts:
@@ -167,22 +126,29 @@ class Review:
             "ORDER BY rank LIMIT 40",
             [" OR ".join(f'"{w}"' for w in words[:16])],
         )
-        candidates = {r["claim_id"]: r["text"] for r in rows}
+        # A retracted or superseded claim is no place to merge a stance into.
+        active = {
+            c
+            for c in {r["claim_id"] for r in rows}
+            if status_of(self.ledger, c)["status"] == "active"
+        }
+        candidates = {r["claim_id"]: r["text"] for r in rows if r["claim_id"] in active}
         hits = process.extract(
             claim, candidates, scorer=fuzz.token_set_ratio, limit=3, score_cutoff=60
         )
         return [(key, text, score) for text, score, key in hits]
 
     def render(self, i: int, p: dict[str, Any]) -> list[tuple[str, str]]:
-        """The screen for one proposal."""
+        """The card for one proposal."""
         src = self.source(p["source_id"])
         flag = "" if p["anchoring"] == "exact" else f" [{p['anchoring'].upper()}"
         flag += f" {p['anchor_score']}]" if p["anchor_score"] is not None else ("]" if flag else "")
         who = p["proposer"] + (f" {p['model']} · prompt {p['prompt_name']}" if p["model"] else "")
-        title = src.get("title") or src.get("path")
+        title = visible(src.get("title") or src.get("path") or "", oneline=True)
+        quote = visible(p["quote"], oneline=True)
         lines = [
-            ("bold", f"[{i + 1} / {self.total}]  {p['source_id']} — {title}"),
-            ("dim", f"proposed by {who}{flag}"),
+            ("bold", f"{self.screen.progress(i, self.total)}  {p['source_id']} — {title}"),
+            ("dim", visible(f"proposed by {who}{flag}", oneline=True)),
         ]
         if p["start"] is not None:
             lines.append(
@@ -191,38 +157,93 @@ class Review:
                     passage(src["text"], p["start"], p["end"], self.screen.color),
                 )
             )
+            if p["anchoring"] == "fuzzy":
+                lines.append(("bold yellow", f"Quote (found only fuzzily: check it):  “{quote}”"))
+            else:
+                lines.append(("bold", f"Quote:  “{quote}”"))
         else:
-            lines.append(("bold red", f"UNANCHORED quote (not in the source): “{p['quote']}”"))
+            lines.append(("bold red", f"UNANCHORED quote (not in the source): “{quote}”"))
         lines += [
-            ("bold", f"Claim:  {p['claim']}"),
-            ("bold", f"Stance: {p['stance']} by {p['actor']}"),
+            ("bold", f"Claim:  {visible(p['claim'], oneline=True)}"),
+            ("bold", visible(f"Stance: {p['stance']} by {p['actor']}", oneline=True)),
         ]
         for n, (cid, text, score) in enumerate(self.similar(p["claim"]), start=1):
-            lines.append(("yellow", f"  similar {n}: {cid} ({score:.0f}) {text}"))
+            lines.append(
+                ("yellow", f"  similar {n}: {cid} ({score:.0f}) {visible(text, oneline=True)}")
+            )
         return lines  # fmt: skip
+
+    def note(self, style: str, text: str) -> None:
+        """Something to tell the reviewer at the top of the next card."""
+        self.notices.append((style, text))
 
     def run(self) -> Summary:
         """Loop until the reviewer quits; at the end of the queue the last decision can still
         be undone."""
         i, p = 0, {}
         while i >= 0:
+            notices, self.notices = self.notices, []
             if i < len(self.queue):
-                self.screen.show([("", ""), *self.render(i, p := self.queue[i])])
+                self.screen.card(notices, self.render(i, p := self.queue[i]))
                 key = self.screen.key("[a/e/r/s/m/u/q/?] ")
             else:
-                self.screen.show([("bold", f"End of the queue ({self.total} proposals).")])
+                end = f"End of the queue ({self.total} proposals)."
+                self.screen.card(notices, [("bold", end)])
                 key = self.screen.key("[u undo the last decision / q quit] ")
                 if key != "u":
                     break
             try:
                 i = self.act(key, i, p)
             except LedgerError as e:
-                self.screen.show([("bold red", f"Error: {e}")])
+                self.note("bold red", f"Error: {e}")
+        if self.notices:
+            self.screen.show(self.notices)
         self.summary.remaining = len(pending(self.ledger, self.source_ids))
         return self.summary
 
     def count(self, action: str) -> None:
         self.summary.decided[action] = self.summary.decided.get(action, 0) + 1
+
+    def confirm_fuzzy(self, p: dict[str, Any]) -> str:
+        """For a quote found only fuzzily: 'y' (the reviewer confirms the source's words), 'e'
+        (edit them) or '' (back to the card)."""
+        stance = visible(f"{p['stance']} by {p['actor']}", oneline=True)
+        self.screen.show([
+            ("bold yellow", f"The quote was found only fuzzily (score {p['anchor_score']}). "
+                            "The source's words are:"),
+            ("bold", f"  “{visible(p['quote'], oneline=True)}”"),
+            ("bold yellow", f"Do they show “{stance}”?"),
+        ])  # fmt: skip
+        key = self.screen.key("[y confirm the quote / e edit it / any other key: back] ")
+        return key if key in ("y", "e") else ""
+
+    def undo(self, i: int) -> int:
+        undone = undo_last(self.ledger, reviewer=self.reviewer, source_ids=self.source_ids)
+        self.count("undo")
+        self.note("yellow", f"undone: {undone.summary}")
+        back = next(
+            (k for k, q in enumerate(self.queue[:i]) if q["id"] == undone.proposal_id), None
+        )
+        if back is not None:
+            return back
+        # Decided in an earlier session: bring the proposal back into this one.
+        self.queue.insert(i, get_proposal(self.ledger, str(undone.proposal_id)))
+        self.total += 1
+        return i
+
+    def edit(self, i: int, p: dict[str, Any]) -> Outcome | None:
+        edits = edit_in_editor(p, self.editor)
+        if edits is None:
+            self.note("dim", "edit cancelled")
+            return None
+        confirmed = False
+        if p["anchoring"] == "fuzzy" and edits["quote"] == p["quote"]:
+            if self.confirm_fuzzy(p) != "y":
+                self.note("dim", "not decided: the fuzzily found quote was not confirmed")
+                return None
+            confirmed = True
+        return decide(self.ledger, p["id"], "edit", reviewer=self.reviewer, edits=edits,
+                      confirm_quote=confirmed)  # fmt: skip
 
     def act(self, key: str, i: int, p: dict[str, Any]) -> int:
         """Apply one key; returns the next index (-1 to quit)."""
@@ -230,43 +251,41 @@ class Review:
             return -1
         if key == "s":
             return i + 1
+        if key == "u":
+            return self.undo(i)
+        confirmed = False
+        if key in ("a", "m") and p["anchoring"] == "fuzzy":
+            answer = self.confirm_fuzzy(p)
+            if not answer:
+                self.note("dim", "not decided: the fuzzily found quote was not confirmed")
+                return i
+            key, confirmed = (key, True) if answer == "y" else ("e", False)
+        out: Outcome | None
         if key == "a":
-            out = decide(self.ledger, p["id"], "accept", reviewer=self.reviewer)
+            out = decide(self.ledger, p["id"], "accept", reviewer=self.reviewer,
+                         confirm_quote=confirmed)  # fmt: skip
         elif key == "r":
             reason = self.screen.ask("Reason (optional)") or None
             out = decide(self.ledger, p["id"], "reject", reviewer=self.reviewer, reason=reason)
         elif key == "e":
-            edits = edit_in_editor(p, self.editor)
-            if edits is None:
-                self.screen.show([("dim", "edit cancelled")])
-                return i
-            out = decide(self.ledger, p["id"], "edit", reviewer=self.reviewer, edits=edits)
+            out = self.edit(i, p)
         elif key == "m":
             hits = self.similar(p["claim"])
             if not hits:
-                self.screen.show([("dim", "no similar claim to merge into")])
+                self.note("dim", "no similar claim to merge into")
                 return i
             choice = self.screen.ask(f"Merge into which similar claim (1-{len(hits)})") or "1"
             if not choice.isdigit() or not 1 <= int(choice) <= len(hits):
                 return i
             target = hits[int(choice) - 1][0]
-            out = decide(self.ledger, p["id"], "merge", reviewer=self.reviewer, merge_into=target)
-        elif key == "u":
-            undone = undo_last(self.ledger, reviewer=self.reviewer, source_ids=self.source_ids)
-            self.count("undo")
-            self.screen.show([("yellow", f"undone: {undone.claim_id or 'rejection'}")])
-            back = next(
-                (k for k, q in enumerate(self.queue[:i]) if q["id"] == undone.proposal_id), None
-            )
-            if back is not None:
-                return back
-            # Decided in an earlier session: bring the proposal back into this one.
-            self.queue.insert(i, get_proposal(self.ledger, str(undone.proposal_id)))
-            self.total += 1
-            return i
+            out = decide(self.ledger, p["id"], "merge", reviewer=self.reviewer,
+                         merge_into=target, confirm_quote=confirmed)  # fmt: skip
         else:
-            self.screen.show([("", HELP)])
+            self.note("", HELP)
+            return i
+        if out is None:
             return i
         self.count(out.action)
-        self.screen.show([("green", f"{out.action}: {out.claim_id or p['id']}")])
-        return i + 1  # fmt: skip
+        again = " (the same claim, brought back)" if out.reinstated else ""
+        self.note("green", f"{out.action}: {out.claim_id or p['id']}{again}")
+        return i + 1
