@@ -67,9 +67,8 @@ class Verifier:
         return cls(name, key_hash, key[1:])
 
     def __str__(self) -> str:
-        return "{}+{}+{}".format(
-            self.name, self.key_hash.hex(), base64.b64encode(ED25519 + self.public).decode()
-        )
+        key = base64.b64encode(ED25519 + self.public).decode()
+        return f"{self.name}+{self.key_hash.hex()}+{key}"
 
 
 def generate_key(name: str) -> tuple[str, str]:
@@ -79,9 +78,7 @@ def generate_key(name: str) -> tuple[str, str]:
     seed = private.private_bytes(ser.Encoding.Raw, ser.PrivateFormat.Raw, ser.NoEncryption())
     public = private.public_key().public_bytes(ser.Encoding.Raw, ser.PublicFormat.Raw)
     key_hash = _key_hash(name, public)
-    secret = "PRIVATE+KEY+{}+{}+{}".format(
-        name, key_hash.hex(), base64.b64encode(ED25519 + seed).decode()
-    )
+    secret = f"PRIVATE+KEY+{name}+{key_hash.hex()}+{base64.b64encode(ED25519 + seed).decode()}"
     return secret, str(Verifier(name, key_hash, public))
 
 
@@ -126,7 +123,9 @@ def open_note(note: str, verifier: Verifier) -> str:
         try:
             public.verify(raw[4:], text.encode())
         except InvalidSignature:
-            raise IntegrityError(f"signature by {name} does not verify: the note was changed")
+            raise IntegrityError(
+                f"signature by {name} does not verify: the note was changed"
+            ) from None
         return text
     raise IntegrityError(f"the note has no signature by {verifier.name}")
 

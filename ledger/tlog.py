@@ -38,7 +38,9 @@ def _node_reader(conn: sqlite3.Connection, fresh: dict[tuple[int, int], bytes] |
             f"SELECT hash FROM {NODES} WHERE level = ? AND idx = ?", [level, index]
         ).fetchone()
         if row is None:
-            raise IntegrityError(f"{NODES} lacks subtree ({level}, {index}): run 'factledger rebuild'")
+            raise IntegrityError(
+                f"{NODES} lacks subtree ({level}, {index}): run 'factledger rebuild'"
+            )
         return bytes(row[0])
 
     return node
@@ -66,7 +68,9 @@ def sync(ledger: Ledger) -> int:
         for seq, entry_hash in cur:
             if seq != n + 1:
                 raise IntegrityError(f"ledger_entries: seq {n + 1} is missing")
-            for level, index, value in merkle.new_nodes(n, merkle.leaf_hash(bytes.fromhex(entry_hash)), node):
+            for level, index, value in merkle.new_nodes(
+                n, merkle.leaf_hash(bytes.fromhex(entry_hash)), node
+            ):
                 fresh[(level, index)] = value
                 rows.append((level, index, value))
             n += 1
@@ -91,7 +95,9 @@ def check_nodes(conn: sqlite3.Connection) -> None:
     """Raise IntegrityError if the stored tree disagrees with the chain it is derived from."""
     n = size(conn)
     if n and merkle.root(n, _node_reader(conn)) != recomputed_root(conn, n)[1]:
-        raise IntegrityError(f"{NODES}: the stored tree differs from the ledger; run 'factledger rebuild'")
+        raise IntegrityError(
+            f"{NODES}: the stored tree differs from the ledger; run 'factledger rebuild'"
+        )
 
 
 def root(ledger: Ledger, tree_size: int | None = None) -> tuple[int, bytes]:
@@ -159,7 +165,9 @@ class Proof:
         return dict(self.__dict__)
 
 
-def _claim_entries(ledger: Ledger, claim_id: str, version: int | None) -> list[tuple[int, str, str]]:
+def _claim_entries(
+    ledger: Ledger, claim_id: str, version: int | None
+) -> list[tuple[int, str, str]]:
     rows = ledger.all(
         "SELECT seq, 'claims' AS t, id FROM claims WHERE id = :c "
         "UNION ALL SELECT seq, 'claim_versions', id FROM claim_versions WHERE claim_id = :c "
@@ -186,7 +194,9 @@ def prove(ledger: Ledger, ref: str, note: str | None = None) -> dict[str, Any]:
     if note is None:
         row = latest_checkpoint(ledger)
         if row is None:
-            raise NotFound("the ledger has no checkpoint yet: run 'factledger checkpoint --key FILE'")
+            raise NotFound(
+                "the ledger has no checkpoint yet: run 'factledger checkpoint --key FILE'"
+            )
         note = str(row["note"])
     cp = parse_note(note)
     tree_size, tree_root = root(ledger, cp.size)
