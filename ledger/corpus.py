@@ -168,6 +168,8 @@ def _html_meta(html: str) -> dict[str, Any]:
 
 
 def _stored_path(path: str) -> str:
+    if path.startswith(("http://", "https://")):
+        return path
     rel = os.path.relpath(path)
     return path if rel.startswith("..") else rel
 

@@ -30,7 +30,9 @@ def origin(explicit: str | None = None) -> str:
     return explicit or os.environ.get("FACTLEDGER_ORIGIN") or DEFAULT_ORIGIN
 
 
-def _node_reader(conn: sqlite3.Connection, fresh: dict[tuple[int, int], bytes] | None = None):  # type: ignore[no-untyped-def]
+def _node_reader(
+    conn: sqlite3.Connection, fresh: dict[tuple[int, int], bytes] | None = None
+) -> merkle.Node:
     def node(level: int, index: int) -> bytes:
         if fresh is not None and (level, index) in fresh:
             return fresh[(level, index)]
