@@ -58,8 +58,23 @@ def _normalise(text: str) -> tuple[str, list[int]]:
     return "".join(out), index
 
 
+def _whole_words(text: str, begin: int, end: int) -> tuple[int, int]:
+    """Widen ``text[begin:end]`` so it neither starts nor ends inside a word, and trim spaces:
+    a fuzzy match that cuts "dismissed" to "missed" would show the reviewer other words."""
+    while begin > 0 and text[begin - 1].isalnum() and text[begin].isalnum():
+        begin -= 1
+    while end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+        end += 1
+    while begin < end and text[begin].isspace():
+        begin += 1
+    while end > begin and text[end - 1].isspace():
+        end -= 1
+    return begin, end
+
+
 def anchor_quote(source_id: str, text: str, quote: str) -> Anchored:
-    """Anchor ``quote`` in ``text``: exact, else normalised, else fuzzy, else unanchored."""
+    """Anchor ``quote`` in ``text``: exact, else normalised, else fuzzy (widened to whole words),
+    else unanchored."""
     quote = quote.strip()
     if not quote:
         return Anchored(None, "unanchored")
@@ -77,6 +92,6 @@ def anchor_quote(source_id: str, text: str, quote: str) -> Anchored:
 
     m = fuzz.partial_ratio_alignment(folded_quote, folded_text)
     if m is not None and m.score >= FUZZY_THRESHOLD and m.dest_end > m.dest_start:
-        begin, end = index[m.dest_start], index[m.dest_end - 1] + 1
+        begin, end = _whole_words(text, index[m.dest_start], index[m.dest_end - 1] + 1)
         return Anchored(make_span(source_id, text, begin, end), "fuzzy", round(m.score, 1))
     return Anchored(None, "unanchored", round(m.score, 1) if m is not None else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -10,11 +11,15 @@ from ledger import ids
 from ledger.corpus import resolve_source
 from ledger.errors import InputError, NotFound
 from ledger.models import STANCES, VERDICTS, ClaimInput, StanceInput
+from ledger.placeholder import refuse_placeholder
 from ledger.spans import Span, find_span
 from ledger.store import Ledger
 
 
 def _validate(claim: str | None, actor: str, stance: str, quote: str) -> StanceInput:
+    refuse_placeholder("the claim text", claim)
+    refuse_placeholder("the actor", actor)
+    refuse_placeholder("the quote", quote)
     try:
         if claim is None:
             return StanceInput(actor=actor, stance=stance, quote=quote)  # type: ignore[arg-type]
@@ -35,24 +40,50 @@ def anchor(
     return find_span(row["id"], row["text"], quote, occurrence), row
 
 
-def parse_ref(ref: str) -> tuple[str, int | None]:
-    """``ID[@N]`` as (claim ID, version or None); InputError for anything else."""
+def parse_ref(ref: str, ledger: Ledger | None = None) -> tuple[str, int | None]:
+    """``ID[@N]`` as (claim ID, version or None); InputError for anything else (with the claims
+    of ``ledger`` it was probably meant to be, if given)."""
     try:
         return ids.parse_claim_ref(ref)
     except ValueError as e:
-        raise InputError(str(e)) from e
+        raise InputError(str(e) + (_did_you_mean(ledger, ref) if ledger else "")) from e
+
+
+def _did_you_mean(ledger: Ledger, typed: str) -> str:
+    """``; did you mean FL-7NZBSX?`` for claims one slip away from ``typed``, else ``""``."""
+    candidates = ids.near_misses(typed)
+    found: list[str] = []
+    for i in range(0, len(candidates), 500):
+        chunk = candidates[i : i + 500]
+        rows = ledger.all(
+            f"SELECT id FROM claims WHERE id IN ({', '.join('?' for _ in chunk)})", chunk
+        )
+        found += [r["id"] for r in rows]
+    if not found:
+        return ""
+    return "; did you mean " + " or ".join(sorted(found)[:3]) + "?"
 
 
 def no_claim(ledger: Ledger, claim_id: str, version: int | None = None) -> NotFound:
     """The error for a claim (or a version of it) this ledger does not have."""
     if version is not None:
         return NotFound(f"{claim_id} has no version {version}")
-    return NotFound(f"no claim {claim_id} in {ledger.path or 'this ledger'}")
+    hint = _did_you_mean(ledger, claim_id)
+    return NotFound(f"no claim {claim_id} in {ledger.path or 'this ledger'}{hint}")
+
+
+def verdict_word(word: str) -> str:
+    """A verdict as stored, whatever its case, spaces or hyphens (``Mostly-Supported`` is
+    ``mostly_supported``); InputError for a word that is not a verdict."""
+    folded = re.sub(r"[\s_-]+", "_", word.strip().lower())
+    if folded not in VERDICTS:
+        raise InputError(f"unknown verdict {word!r}: use one of {', '.join(VERDICTS)}")
+    return folded
 
 
 def resolve_claim(ledger: Ledger, ref: str) -> tuple[str, int | None]:
     """Parse ``ID[@N]`` and check that the claim (and that version) exists."""
-    claim_id, version = parse_ref(ref)
+    claim_id, version = parse_ref(ref, ledger)
     if ledger.one("SELECT id FROM claims WHERE id = ?", [claim_id]) is None:
         raise no_claim(ledger, claim_id)
     if version is not None and version > current_version(ledger, claim_id):
@@ -121,8 +152,8 @@ def create_claim(
 ) -> str:
     """Write a new claim, its first version and its first stance event in one transaction."""
     _validate(claim, actor, stance, span.quote)
-    if verdict is not None and verdict not in VERDICTS:
-        raise InputError(f"unknown verdict {verdict!r}: use one of {', '.join(VERDICTS)}")
+    if verdict is not None:
+        verdict = verdict_word(verdict)
     with ledger.transaction():
         cid = _fresh_claim_id(ledger)
         ledger.append("claims", {"id": cid, "created_by": reviewer, "proposal_id": proposal_id})
@@ -197,6 +228,7 @@ def add_stance(
     note: str | None = None,
 ) -> str:
     """Add a stance event (its own source and span) to an existing claim."""
+    refuse_placeholder("the note", note)
     with ledger.transaction():
         claim_id, _ = resolve_claim(ledger, ref)
         _validate(None, actor, stance, quote)
@@ -226,7 +258,10 @@ def edit_claim(
 ) -> int:
     """Write a new version of a claim (new text and/or a new span). Returns the version number."""
     if text is None and quote is None:
-        raise InputError("nothing to change: pass --claim and/or --quote")
+        raise InputError("nothing to change: give a new claim text and/or a new quote")
+    refuse_placeholder("the claim text", text)
+    refuse_placeholder("the quote", quote)
+    refuse_placeholder("the reason", reason)
     with ledger.transaction():
         claim_id, _ = resolve_claim(ledger, ref)
         status = status_of(ledger, claim_id)
@@ -270,8 +305,8 @@ def set_verdict(
     ledger: Ledger, ref: str, verdict: str, *, reviewer: str, note: str | None = None
 ) -> str:
     """Record the reviewers' verdict on a claim as a new row."""
-    if verdict not in VERDICTS:
-        raise InputError(f"unknown verdict {verdict!r}: use one of {', '.join(VERDICTS)}")
+    verdict = verdict_word(verdict)
+    refuse_placeholder("the note", note)
     with ledger.transaction():
         claim_id, _ = resolve_claim(ledger, ref)
         vid = ids.new_row_id("vd")
@@ -303,8 +338,7 @@ def status_of(ledger: Ledger, claim_id: str) -> dict[str, Any]:
 def _change_status(
     ledger: Ledger, ref: str, status: str, *, reason: str, reviewer: str, successor: str | None
 ) -> None:
-    if not reason.strip():
-        raise InputError("--reason must say why")
+    refuse_placeholder("the reason", reason)
     with ledger.transaction():
         claim_id, _ = resolve_claim(ledger, ref)
         current = status_of(ledger, claim_id)["status"]
@@ -330,6 +364,7 @@ def retract(ledger: Ledger, ref: str, *, reason: str, reviewer: str) -> None:
 
 def supersede(ledger: Ledger, old: str, new: str, *, reason: str, reviewer: str) -> str:
     """Mark ``old`` as superseded by ``new`` (both must exist and differ)."""
+    refuse_placeholder("the reason", reason)
     with ledger.transaction():
         new_id, _ = resolve_claim(ledger, new)
         old_id, _ = resolve_claim(ledger, old)

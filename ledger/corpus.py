@@ -18,9 +18,11 @@ from typing import Any
 
 import yaml
 
+from ledger.controls import describe, visible
 from ledger.errors import InputError
 from ledger.hashing import sha256_hex
 from ledger.store import Ledger
+from ledger.urls import require_http_url
 
 MAX_BYTES = 10 * 1024 * 1024  # 10 MiB: far above any article, small enough to stay in memory
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -106,8 +108,36 @@ def _decode(path: Path, raw: bytes) -> str:
         ) from e
 
 
+def _check_name(path: Path) -> None:
+    """Refuse a file name that cannot be stored (not UTF-8) or shown (control characters)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError as e:
+        shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+        raise InputError(
+            f"{shown}: the file name is not valid UTF-8; rename it to ingest it"
+        ) from e
+    problem = describe(str(path))
+    if problem:
+        raise InputError(f"{visible(str(path))}: the file name has a {problem}; rename it")
+
+
+def _check_text(path: Path, text: str, meta: dict[str, str | None]) -> None:
+    """Refuse text or metadata a terminal would act on instead of showing (see controls)."""
+    problem = describe(text)
+    if problem:
+        raise InputError(
+            f"{path}: {problem}; remove it (it could hide or reorder text on a reviewer's screen)"
+        )
+    for key, value in meta.items():
+        problem = describe(value or "")
+        if problem:
+            raise InputError(f"{path}: metadata {key} has a {problem}; remove it")
+
+
 def read_document(path: Path) -> Document:
     """Read one file into a Document, or raise InputError naming the file and the reason."""
+    _check_name(path)
     suffix = path.suffix.lower()
     if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
         raise InputError(
@@ -140,7 +170,9 @@ def read_document(path: Path) -> Document:
     text = normalise(text)
     if not text.strip():
         raise InputError(f"{path}: no text after removing front matter or markup")
-    return Document(str(path), raw, text, media_type, _clean_meta(meta_in))
+    meta = require_http_url(path, _clean_meta(meta_in))
+    _check_text(path, text, meta)
+    return Document(str(path), raw, text, media_type, meta)
 
 
 def _extract_html(path: Path, html: str) -> str:

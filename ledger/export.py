@@ -18,6 +18,7 @@ from ledger.errors import InputError
 from ledger.models import VERDICT_RATING
 from ledger.reports import permalink
 from ledger.store import Ledger
+from ledger.urls import http_url
 from ledger.views import get_claim, list_claims
 
 FORMATS = ("claimreview", "annotation", "jsonl", "csv")
@@ -82,7 +83,7 @@ def review_of(c: dict[str, Any], base: str | None = None) -> dict[str, Any]:
     appearances = []
     for s in c["stance_events"]:
         a = Appearance(
-            url=s["source_url"],
+            url=http_url(s["source_url"]),  # never a javascript: link, even from an old row
             headline=s["source_title"],
             publisher=Organization(name=s["source_publisher"]) if s["source_publisher"] else None,
             datePublished=s["source_published"],
@@ -131,7 +132,7 @@ def web_annotations(ledger: Ledger, base: str | None = None) -> list[dict[str, A
                 "created": r["recorded_at"],
                 "body": {"type": "TextualBody", "value": r["body"], "format": "text/plain"},
                 "target": {
-                    "source": src["url"] or f"urn:sha256:{src['text_sha256']}",
+                    "source": http_url(src["url"]) or f"urn:sha256:{src['text_sha256']}",
                     "selector": [
                         {"type": "TextQuoteSelector", "exact": r["quote"],
                          "prefix": r["prefix"], "suffix": r["suffix"]},

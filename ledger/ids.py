@@ -52,3 +52,25 @@ def parse_claim_ref(ref: str) -> tuple[str, int | None]:
     if not version.isdigit() or int(version) < 1:
         raise ValueError(f"{ref!r}: the version after @ must be a whole number from 1")
     return claim_id, int(version)
+
+
+def near_misses(ref: str) -> list[str]:
+    """Well-formed claim IDs one slip away from ``ref``: a missing or mistyped ``FL-``, one
+    character changed (0/O, 1/I/l and other misreadings included), dropped, added or swapped."""
+    typed = ref.strip().upper().partition("@")[0]
+    body = typed
+    for prefix in (CLAIM_PREFIX, "FL_", "FL ", "FL"):
+        if typed.startswith(prefix):
+            body = typed[len(prefix) :]
+            break
+    bodies = {body}
+    for i in range(len(body) + 1):
+        bodies.update(body[:i] + c + body[i:] for c in ALPHABET)  # one character dropped
+        if i < len(body):
+            bodies.add(body[:i] + body[i + 1 :])  # one character too many
+            bodies.update(body[:i] + c + body[i + 1 :] for c in ALPHABET)  # one misread
+        if i + 1 < len(body):
+            bodies.add(body[:i] + body[i + 1] + body[i] + body[i + 2 :])  # two swapped
+    found = {CLAIM_PREFIX + b for b in bodies}
+    found.discard(typed)
+    return sorted(c for c in found if CLAIM_RE.match(c))

@@ -278,3 +278,47 @@ def m005_reader_page_indexes(db: Database) -> None:
     from ledger import readers
 
     readers.index_pages(db)
+
+
+# The ledger tables as of m006, spelled out: a migration keeps its meaning if TABLES changes.
+M006_TABLES = (
+    "sources",
+    "model_calls",
+    "proposals",
+    "claims",
+    "claim_versions",
+    "stance_events",
+    "verdicts",
+    "status_changes",
+    "decisions",
+)
+NO_REPLACE = (
+    "CREATE TRIGGER [{t}_no_replace] BEFORE INSERT ON [{t}] WHEN {when} BEGIN SELECT "
+    "RAISE(ABORT, 'factledger: {t} already holds this {what}; the ledger is append-only, "
+    "corrections are new rows'); END"
+)
+
+
+@migrations()
+def m006_refuse_replace(db: Database) -> None:
+    """Refuse a row whose id or seq is already taken, so INSERT OR REPLACE, REPLACE and upserts
+    cannot swap a ledger row: REPLACE deletes the old row without firing the DELETE trigger."""
+    for t in M006_TABLES:
+        when = (
+            f"EXISTS (SELECT 1 FROM [{t}] WHERE id = NEW.id) "
+            f"OR EXISTS (SELECT 1 FROM [{t}] WHERE seq = NEW.seq)"
+        )
+        what = "id or seq"
+        if t == "claim_versions":
+            when += (
+                " OR EXISTS (SELECT 1 FROM claim_versions "
+                "WHERE claim_id = NEW.claim_id AND version = NEW.version)"
+            )
+            what = "id, seq or claim version"
+        db.execute(NO_REPLACE.format(t=t, when=when, what=what))
+    when = (
+        "EXISTS (SELECT 1 FROM ledger_entries WHERE seq = NEW.seq) "
+        "OR EXISTS (SELECT 1 FROM ledger_entries WHERE prev_hash = NEW.prev_hash) "
+        "OR EXISTS (SELECT 1 FROM ledger_entries WHERE hash = NEW.hash)"
+    )
+    db.execute(NO_REPLACE.format(t="ledger_entries", when=when, what="seq or hash"))

@@ -1,8 +1,11 @@
 """Citations in reports: cite a claim, check a report's citations, render footnotes.
 
 The citation syntax in Markdown is the claim ID in square brackets: ``[FL-7K2QH9]`` cites the
-current version, ``[FL-7K2QH9@2]`` pins version 2. ``check`` flags citations that are unknown,
-retracted, superseded (naming the successor) or pinned to an older version than the current one.
+current version, ``[FL-7K2QH9@2]`` pins version 2; a citation may also be a link,
+``[FL-7K2QH9](https://…)``, as ``cite`` prints it. ``check`` flags citations that are unknown,
+retracted, superseded (naming the successor), pinned to an older version than the current one,
+or malformed (a near miss such as ``[fl-7k2qh9]``). ``render`` refuses a report with any of these
+unless asked to mark them.
 """
 
 from __future__ import annotations
@@ -12,13 +15,13 @@ import os
 import re
 from dataclasses import asdict, dataclass
 from typing import Any
+from urllib.parse import quote
 
+from ledger import citations
 from ledger.errors import InputError, NotFound
-from ledger.ids import ALPHABET, CLAIM_LEN, CLAIM_PREFIX
 from ledger.store import Ledger
 from ledger.views import get_claim
 
-CITATION = re.compile(rf"\[({CLAIM_PREFIX}[{ALPHABET}]{{{CLAIM_LEN}}}(?:@[1-9][0-9]*)?)\]")
 DEFAULT_BASE_URL = "http://127.0.0.1:8001"
 FORMATS = ("markdown", "text", "json")
 
@@ -30,7 +33,8 @@ def base_url(explicit: str | None = None) -> str:
 
 def permalink(ref: str, base: str | None = None) -> str:
     """The claim's page, e.g. ``http://127.0.0.1:8001/claims/FL-7K2QH9@2``."""
-    return f"{base_url(base)}/claims/{ref}"
+    # Quoted so that it stays one URL inside Markdown, whatever the configured base holds.
+    return quote(f"{base_url(base)}/claims/{ref}", safe=":/?#@!$&'*+,;=%~")
 
 
 def citation_data(ledger: Ledger, ref: str, base: str | None = None) -> dict[str, Any]:
@@ -56,6 +60,15 @@ def citation_data(ledger: Ledger, ref: str, base: str | None = None) -> dict[str
     }
 
 
+# ASCII punctuation that means something in CommonMark; a backslash before any of it is valid.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~#!])")
+
+
+def md_escape(text: str) -> str:
+    """``text`` as literal Markdown on one line: no emphasis, link, HTML or code from it."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
 def cite(ledger: Ledger, ref: str, fmt: str = "markdown", base: str | None = None) -> str:
     """A ready-to-paste citation of a claim in ``markdown``, ``text`` or ``json``."""
     if fmt not in FORMATS:
@@ -63,21 +76,33 @@ def cite(ledger: Ledger, ref: str, fmt: str = "markdown", base: str | None = Non
     d = citation_data(ledger, ref, base)
     if fmt == "json":
         return json.dumps(d, indent=2, ensure_ascii=False)
+    if fmt == "text":
+        return _text(d)
+    status = "" if d["status"] == "active" else f" **{d['status'].upper()}**"
+    e = md_escape
+    return (
+        f"[{d['ref']}]({d['permalink']}){status}: {e(d['claim'])} — *{e(d['stance_summary'])}*; "
+        f"verdict: **{e(d['verdict'])}**. “{e(d['quote'])}” — {e(_where(d))}. ({_head(d)})"
+    )
+
+
+def _where(d: dict[str, Any]) -> str:
     s = d["source"]
-    where = ", ".join(
+    return ", ".join(
         x for x in (s["title"] or s["path"], s["publisher"], s["published"], s["url"]) if x
     )
-    status = "" if d["status"] == "active" else f" [{d['status'].upper()}]"
+
+
+def _head(d: dict[str, Any]) -> str:
     # 32 hex characters (128 bits): short enough to paste, too long to forge a matching entry.
-    head = f"ledger head {d['ledger_head']['entries']} {d['ledger_head']['hash'][:32]}"
-    if fmt == "text":
-        return (
-            f"{d['ref']}{status}: {d['claim']} — {d['stance_summary']}; verdict: {d['verdict']}. "
-            f"“{d['quote']}” ({where}). {d['permalink']} ({head})"
-        )
+    return f"ledger head {d['ledger_head']['entries']} {d['ledger_head']['hash'][:32]}"
+
+
+def _text(d: dict[str, Any]) -> str:
+    status = "" if d["status"] == "active" else f" [{d['status'].upper()}]"
     return (
-        f"[{d['ref']}]({d['permalink']}){status}: {d['claim']} — *{d['stance_summary']}*; "
-        f"verdict: **{d['verdict']}**. > “{d['quote']}” — {where}. ({head})"
+        f"{d['ref']}{status}: {d['claim']} — {d['stance_summary']}; verdict: {d['verdict']}. "
+        f"“{d['quote']}” ({_where(d)}). {d['permalink']} ({_head(d)})"
     )
 
 
@@ -86,21 +111,30 @@ class Cited:
     """One citation in a report and what the ledger says about it."""
 
     ref: str
-    state: str  # ok | unknown | retracted | superseded | outdated
+    state: str  # ok | unknown | retracted | superseded | outdated | malformed
     detail: str
     line: int
 
 
+class CitationProblems(InputError):
+    """A report cites claims that are unknown, withdrawn, outdated or malformed."""
+
+    def __init__(self, problems: list[Cited]) -> None:
+        self.problems = problems
+        listed = "; ".join(f"line {c.line}: {c.ref}: {c.state}" for c in problems[:5])
+        more = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
+        super().__init__(f"{len(problems)} citations with problems ({listed}{more})")
+
+
 def check(ledger: Ledger, text: str) -> list[Cited]:
     """Every citation in ``text`` with its state, in order of appearance (repeats included)."""
-    results = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        for m in CITATION.finditer(line):
-            results.append(_state(ledger, m.group(1), lineno))
-    return results
+    return [_state(ledger, f) for f in citations.find(text)]
 
 
-def _state(ledger: Ledger, ref: str, line: int) -> Cited:
+def _state(ledger: Ledger, f: citations.Found) -> Cited:
+    ref, line = f.ref, f.line
+    if f.problem:
+        return Cited(ref, "malformed", f.problem, line)
     try:
         c = get_claim(ledger, ref)
     except NotFound as e:
@@ -120,22 +154,68 @@ def check_report(ledger: Ledger, text: str) -> tuple[bool, list[dict[str, Any]]]
     return all(c.state == "ok" for c in cited), [asdict(c) for c in cited]
 
 
-def render(ledger: Ledger, text: str, base: str | None = None) -> str:
-    """The report with a numbered footnote per cited claim and the ledger head at the end."""
+# After a citation: an inline link ``(url "title")`` or a reference label ``[label]``, which the
+# footnote mark must follow so the link stays whole. Not a footnote ``[^n]``.
+_LINK_TAIL = re.compile(
+    r"""\((?:[^()\s]|\([^()\s]*\))*+(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\)|\[(?!\^)[^\]\n]*\]"""
+)
+_DEFINITION = re.compile(r" {0,3}\[[^\]]+\]:")
+
+
+def render(
+    ledger: Ledger, text: str, base: str | None = None, *, allow_problems: bool = False
+) -> str:
+    """The report with a numbered footnote per cited claim and the ledger head at the end.
+
+    Raises CitationProblems, and renders nothing, if any citation is not ok, unless
+    ``allow_problems``: then each such footnote starts with what is wrong.
+    """
+    found = list(citations.find(text))
+    states = [_state(ledger, f) for f in found]
+    problems = [c for c in states if c.state != "ok"]
+    if problems and not allow_problems:
+        raise CitationProblems(problems)
     numbers: dict[str, int] = {}
-
-    def mark(m: re.Match[str]) -> str:
-        ref = m.group(1)
-        numbers.setdefault(ref, len(numbers) + 1)
-        return f"{m.group(0)}[^{numbers[ref]}]"
-
-    body = CITATION.sub(mark, text).rstrip("\n")
-    notes = []
-    for ref, n in numbers.items():
-        try:
-            notes.append(f"[^{n}]: {cite(ledger, ref, 'text', base)}")
-        except NotFound:
-            notes.append(f"[^{n}]: {ref}: not in this ledger.")
+    notes: list[str] = []
+    marks: dict[tuple[int, int], int] = {}
+    for f, c in zip(found, states, strict=True):
+        if f.ref not in numbers:
+            numbers[f.ref] = len(numbers) + 1
+            notes.append(f"[^{numbers[f.ref]}]: {_note(ledger, c, base)}")
+        marks[(f.line, f.end)] = numbers[f.ref]
+    lines = text.splitlines()
+    for i, line in enumerate(lines, start=1):
+        ends = sorted((end, n) for (ln, end), n in marks.items() if ln == i)
+        if ends and not _DEFINITION.match(line):
+            lines[i - 1] = _mark_line(line, ends)
+    body = "\n".join(lines).rstrip("\n")
     head = ledger.head()
     footer = f"Claims checked against factledger head {head.hash} ({head.count} entries)."
     return body + "\n\n" + "\n".join(notes) + ("\n\n" if notes else "") + footer + "\n"
+
+
+def _mark_line(line: str, ends: list[tuple[int, int]]) -> str:
+    out, at = [], 0
+    for end, n in ends:
+        tail = _LINK_TAIL.match(line, end)
+        cut = tail.end() if tail else end
+        out.append(line[at:cut] + f"[^{n}]")
+        at = cut
+    return "".join(out) + line[at:]
+
+
+def _note(ledger: Ledger, c: Cited, base: str | None) -> str:
+    if c.state == "ok":
+        return _note_text(citation_data(ledger, c.ref, base))
+    problem = f"**{c.state.upper()}:**"
+    if c.state in ("unknown", "malformed"):
+        return f"{problem} `{c.ref.replace('`', '')}`: {md_escape(c.detail)}."
+    return f"{problem} {md_escape(c.detail)}. {_note_text(citation_data(ledger, c.ref, base))}"
+
+
+def _note_text(d: dict[str, Any]) -> str:
+    e = md_escape
+    return (
+        f"{d['ref']}: {e(d['claim'])} — {e(d['stance_summary'])}; verdict: {e(d['verdict'])}. "
+        f"“{e(d['quote'])}” ({e(_where(d))}). <{d['permalink']}> ({_head(d)})"
+    )

@@ -8,6 +8,7 @@ silently "fixed".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -75,28 +76,76 @@ def nearest_passage(text: str, quote: str) -> str | None:
     return text[start:end].strip()
 
 
+def folded_occurrences(text: str, quote: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every place ``quote`` matches ``text`` once quote marks, dashes,
+    whitespace and case are folded as proposal anchoring folds them (offsets into ``text``)."""
+    from ledger.anchoring import _normalise  # anchoring builds on this module
+
+    folded_text, index = _normalise(text)
+    folded_quote = _normalise(quote)[0].strip()
+    if not folded_quote:
+        return []
+    found, i = [], folded_text.find(folded_quote)
+    while i != -1:
+        found.append((index[i], index[i + len(folded_quote) - 1] + 1))
+        i = folded_text.find(folded_quote, i + 1)
+    return found
+
+
+# What a typed quote may differ from the source in, each with the folding that hides it.
+_QUOTE_MARKS = str.maketrans(dict.fromkeys("\u2018\u2019\u201a\u201b", "'") | dict.fromkeys(
+    "\u201c\u201d\u201e", '"'))  # fmt: skip
+_DASHES = str.maketrans(dict.fromkeys("\u2013\u2014\u2212", "-"))
+DIFFERENCES: dict[str, Callable[[str], str]] = {
+    "quote marks": lambda t: t.translate(_QUOTE_MARKS),
+    "dashes": lambda t: t.translate(_DASHES),
+    "spaces": lambda t: " ".join(t.split()),
+    "letter case": str.lower,
+}
+
+
+def quote_difference(typed: str, stored: str) -> list[str]:
+    """How a typed quote differs from the source's own words it was anchored to, e.g.
+    ``["quote marks", "dashes"]``; empty when they are the same characters."""
+    typed = typed.strip()
+    if typed == stored:
+        return []
+
+    def fold(t: str, skip: str) -> str:
+        for name, f in DIFFERENCES.items():
+            if name != skip:
+                t = f(t)
+        return t
+
+    return [name for name in DIFFERENCES if fold(typed, name) != fold(stored, name)]
+
+
 def find_span(source_id: str, text: str, quote: str, occurrence: int | None = None) -> Span:
-    """Anchor an exact quote in ``text``. Ambiguous quotes need ``occurrence`` (1-based)."""
+    """Anchor a quote in ``text``: exactly, else with quote marks, dashes, whitespace and case
+    folded (the span holds the source's own characters). Ambiguous quotes need ``occurrence``
+    (1-based)."""
     if not quote.strip():
         raise SpanError("the quote is empty: pass the exact words from the source")
-    starts = occurrences(text, quote)
-    if not starts:
+    places = [(i, i + len(quote)) for i in occurrences(text, quote)]
+    if not places:
+        places = folded_occurrences(text, quote)
+    if not places:
         near = nearest_passage(text, quote)
         hint = f'; nearest passage: "{near}"' if near else ""
         raise SpanError(f"quote not found in source {source_id}{hint}")
     if occurrence is None:
-        if len(starts) > 1:
+        if len(places) > 1:
             raise SpanError(
-                f"quote occurs {len(starts)} times in source {source_id}: "
-                f"pass --occurrence 1..{len(starts)}"
+                f"quote occurs {len(places)} times in source {source_id}: "
+                f"pass --occurrence 1..{len(places)}"
             )
         occurrence = 1
-    if not 1 <= occurrence <= len(starts):
+    if not 1 <= occurrence <= len(places):
         raise SpanError(
-            f"--occurrence {occurrence} is out of range: the quote occurs {len(starts)} time(s)"
+            f"--occurrence {occurrence} is out of range: the quote occurs {len(places)} time(s)"
         )
-    start = starts[occurrence - 1]
-    return make_span(source_id, text, start, start + len(quote))
+    start, end = places[occurrence - 1]
+    return make_span(source_id, text, start, end)
 
 
 def check_span(text: str, row: dict[str, Any]) -> str | None:

@@ -7,6 +7,7 @@ from typing import Any
 from ledger.claims import ACTIVE, no_claim, parse_ref, status_of
 from ledger.models import render_stance
 from ledger.store import Ledger
+from ledger.urls import http_url
 
 # A stance event added by a review decision that was later undone no longer stands.
 STANDING = (
@@ -30,7 +31,7 @@ def get_claim(ledger: Ledger, ref: str) -> dict[str, Any]:
 
     Five indexed queries: a claim page reads this once per request.
     """
-    claim_id, version = parse_ref(ref)
+    claim_id, version = parse_ref(ref, ledger)
     created = ledger.one(
         "SELECT created_by, proposal_id, recorded_at FROM claims WHERE id = ?", [claim_id]
     )
@@ -55,6 +56,8 @@ def get_claim(ledger: Ledger, ref: str) -> dict[str, Any]:
         f"WHERE e.claim_id = ? AND {STANDING} ORDER BY e.seq",
         [claim_id],
     )
+    for s in stances:  # a source address is shown and exported only if it is http(s)
+        s["source_url"] = http_url(s["source_url"])
     verdicts = ledger.all(
         "SELECT verdict, note, reviewer, recorded_at FROM verdicts WHERE claim_id = ? ORDER BY seq",
         [claim_id],

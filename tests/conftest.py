@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -16,6 +17,14 @@ from ledger.publish.serve import make_datasette
 ROOT = Path(__file__).resolve().parent.parent
 SEED_A = "000_e74a1e7ff637e6bf.txt"  # Turner / NATO / Pentagon / Kremlin
 SEED_B = "003_b91633ba81768c00.txt"  # Washington Times / Cardin
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    """No FACTLEDGER_* variable from the shell reaches a test: each test sets what it needs."""
+    for name in list(os.environ):
+        if name.startswith("FACTLEDGER_"):
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture

@@ -28,3 +28,14 @@ def test_fuzzy_flagged_with_score():
 def test_invented_quote_unanchored():
     a = anchor_quote("s", TEXT, "The Kremlin confirmed the deployment of troops to Kursk")
     assert a.anchoring == "unanchored" and a.span is None
+
+
+def test_fuzzy_span_snaps_to_whole_words():
+    # The alignment alone ends at "report" and starts at "an" (from "spokesman"): cut words.
+    a = anchor_quote("s", TEXT, "Kremlin spokesmen Dmitry Peskov dismised these reports")
+    assert a.anchoring == "fuzzy" and a.span is not None
+    assert a.span.quote == "Kremlin spokesman Dmitry Peskov dismissed these reports"
+    b = anchor_quote("s", TEXT, "Dmitry Peskov had dismissed these reports")
+    assert b.anchoring == "fuzzy" and b.span is not None
+    assert b.span.quote.startswith("spokesman Dmitry") and TEXT[b.span.start - 1] == " "
+    assert TEXT[b.span.start : b.span.end] == b.span.quote

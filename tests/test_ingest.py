@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 
@@ -120,3 +121,60 @@ def test_other_files_still_go_in(run, workspace):
     assert result.exit_code == 1
     assert "broken.txt" in result.output
     assert len(json.loads(run("sources", "--json").output)) == 2
+
+
+HIDDEN = [
+    (
+        "esc.txt",
+        "Intro.\nTroops were sent\x1b[8m and Ukraine surrendered\x1b[0m.\n",
+        "U+001B",
+        2,
+        17,
+    ),
+    ("bidi.md", "The figure is \u202e000,11\u202c troops.\n", "U+202E", 1, 15),
+    ("c1.txt", "Troops\u009b8m were sent.\n", "U+009B", 1, 7),
+    ("bs.txt", "Troops were sent.\x08\x08\x08\x08\x08 not sent\n", "U+0008", 1, 18),
+]
+
+
+@pytest.mark.parametrize("name,content,char,line,column", HIDDEN)
+def test_control_characters_refused_naming_file_and_position(run, name, content, char, line,
+                                                             column, workspace):  # fmt: skip
+    (workspace / name).write_text(content, encoding="utf-8")
+    result = run("ingest", name)
+    assert result.exit_code == 1
+    (message,) = result.output.strip().splitlines()
+    assert message.startswith(f"Error: {name}: control character {char}")
+    assert f"line {line}, column {column}" in message
+    assert "\x1b" not in message and "\u202e" not in message
+    assert json.loads(run("sources", "--json").output) == []
+
+
+def test_control_character_in_metadata_refused(run, workspace):
+    (workspace / "fm.md").write_text('---\ntitle: "Calm\\e[8m news"\n---\nBody text.\n')
+    result = run("ingest", "fm.md")
+    assert (
+        result.exit_code == 1 and "metadata title has a control character U+001B" in result.output
+    )
+    assert json.loads(run("sources", "--json").output) == []
+
+
+def test_tabs_and_invisible_format_characters_still_go_in(run, workspace):
+    text = "Col\tumn and a zero\u200bwidth space, a soft\u00adhyphen, \u200fRTL mark.\n"
+    (workspace / "ok.txt").write_text(text, encoding="utf-8")
+    assert run("ingest", "ok.txt").exit_code == 0
+
+
+def test_file_name_not_utf8_skipped_with_one_line(run, workspace):
+    import os
+
+    bad = os.fsdecode(b"corpus/caf\xe9.txt")
+    Path(bad).write_text("The minister said 14 people were hurt.\n")
+    result = run("ingest", "corpus/")
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("Error")]
+    assert errors == [
+        "Error: corpus/caf\\xe9.txt: the file name is not valid UTF-8; rename it to ingest it"
+    ]
+    assert "Traceback" not in result.output
+    assert len(json.loads(run("sources", "--json").output)) == 2  # the seeds went in

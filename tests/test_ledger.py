@@ -44,10 +44,55 @@ def test_sqlite3_shell_cannot_update_or_delete(ledger_with_claims, workspace):
     assert ledger_with_claims("verify").exit_code == 0
 
 
+REPLACING = [
+    "INSERT OR REPLACE INTO [{t}] SELECT * FROM [{t}] WHERE seq = {seq}",
+    "REPLACE INTO [{t}] SELECT * FROM [{t}] WHERE seq = {seq}",
+    "INSERT INTO [{t}] SELECT * FROM [{t}] WHERE seq = {seq} "
+    "ON CONFLICT (id) DO UPDATE SET recorded_at = 'changed'",
+    "INSERT OR IGNORE INTO [{t}] SELECT * FROM [{t}] WHERE seq = {seq}",
+]
+
+
+@pytest.mark.parametrize("table", [*TABLES, "ledger_entries"])
+@pytest.mark.parametrize("statement", REPLACING)
+def test_replace_fails_on_every_ledger_table(ledger_with_claims, raw_db, table, statement):
+    """REPLACE deletes the old row without firing its DELETE trigger: a guard refuses it first."""
+    from ledger.store import Ledger
+
+    with Ledger("ledger.db") as ledger, ledger.transaction():
+        if table != "ledger_entries" and ledger.count(table) == 0:
+            ledger.append(table, {"id": f"probe-{table}"})
+    conn = raw_db()
+    seq = conn.execute(f"SELECT max(seq) FROM [{table}]").fetchone()[0]
+    if table == "ledger_entries":
+        statement = statement.replace("(id) DO UPDATE SET recorded_at", "(seq) DO UPDATE SET tbl")
+    before = conn.execute(f"SELECT * FROM [{table}] ORDER BY seq").fetchall()
+    with pytest.raises(sqlite3.DatabaseError, match="already holds this"):
+        conn.execute(statement.format(t=table, seq=seq))
+    assert conn.execute(f"SELECT * FROM [{table}] ORDER BY seq").fetchall() == before
+
+
+def test_sqlite3_shell_cannot_replace_a_claim_wording(ledger_with_claims, workspace):
+    """The issue's reproduction without DROP TRIGGER: INSERT OR REPLACE from the shell."""
+    sql = (
+        "INSERT OR REPLACE INTO claim_versions (id, claim_id, version, text, source_id, start, "
+        "[end], quote, prefix, suffix, reviewer, reason, proposal_id, decision_id, seq, "
+        "prev_hash, hash, recorded_at) SELECT id, claim_id, version, 'North Korean soldiers are "
+        "NOT in Russia.', source_id, start, [end], quote, prefix, suffix, reviewer, reason, "
+        "proposal_id, decision_id, seq, prev_hash, hash, recorded_at FROM claim_versions "
+        "ORDER BY seq LIMIT 1"
+    )
+    proc = subprocess.run(["sqlite3", "ledger.db", sql], capture_output=True, text=True)
+    assert proc.returncode != 0 and "append-only" in proc.stderr
+    claims = json.loads(ledger_with_claims("claims", "--json").output)
+    assert all("NOT in Russia" not in c["text"] for c in claims)
+    assert ledger_with_claims("verify").exit_code == 0
+
+
 def test_fork_across_tables_refused(ledger_with_claims, raw_db):
     conn = raw_db()
     row = conn.execute("SELECT seq, prev_hash FROM claims ORDER BY seq DESC LIMIT 1").fetchone()
-    with pytest.raises(sqlite3.DatabaseError, match="UNIQUE constraint failed: ledger_entries"):
+    with pytest.raises(sqlite3.DatabaseError, match="ledger_entries already holds this seq"):
         conn.execute(
             "INSERT INTO verdicts (id, claim_id, verdict, seq, prev_hash, hash, recorded_at) "
             "VALUES ('x', 'y', 'supported', ?, ?, 'h', 'now')",

@@ -26,7 +26,6 @@ def _find(proposals, actor_part, stance, text_part):
     "actor,stance,text",
     [
         ("NATO (Mark Rutte)", "unconfirmed", "engagement of North Korean soldiers"),
-        ("Pentagon", "unconfirmed", "troop movements"),
         ("Kremlin (Dmitry Peskov)", "denied", ""),
         ("Ukraine’s Defense Intelligence", "asserted", "11,000"),
         ("South Korea’s intelligence agency", "asserted", "1,500"),
@@ -42,6 +41,32 @@ def _find(proposals, actor_part, stance, text_part):
 )
 def test_seed_statements_proposed_with_stance_and_actor(proposed, actor, stance, text):
     assert _find(proposed, actor, stance, text), f"missing: {stance} by {actor} ({text})"
+
+
+def test_stances_on_the_deployment_attach_to_the_report_they_answer(proposed):
+    # Issue 13: "not able to verify these troop movements" and "dismissed these reports" are
+    # stances on South Korea's report, not claims of their own ("There have been troop movements").
+    report = _find(proposed, "South Korea’s intelligence agency", "asserted", "1,500")
+    assert len(report) == 1 and report[0]["stance_on"] is None
+    for actor, stance in [("Pentagon", "unconfirmed"), ("Kremlin (Dmitry Peskov)", "denied")]:
+        [stance_item] = _find(proposed, actor, stance, "")
+        assert stance_item["stance_on"] == report[0]["id"], stance_item
+        assert stance_item["claim"] == report[0]["claim"]
+    assert not [p for p in proposed if "troop movements" in p["claim"]]
+    nato = _find(
+        proposed, "NATO (Mark Rutte)", "unconfirmed", "engagement of North Korean soldiers"
+    )
+    assert nato and nato[0]["stance_on"] is None  # nothing earlier reports the engagement
+
+
+def test_claims_keep_hedges_and_replace_anaphors(proposed):
+    [vladivostok] = [p for p in proposed if "Vladivostok" in p["claim"]]
+    assert "reportedly" in vladivostok["claim"]
+    assert vladivostok["claim"].startswith("The North Korean troops")
+    [zelensky] = _find(proposed, "Zelensky", "asserted", "")
+    assert zelensky["claim"].startswith("North Korea, a close ally of Russia, is allegedly")
+    red_line = _find(proposed, "Mike Turner", "asserted", "red line")
+    assert red_line and not red_line[0]["checkable"]  # "should be": an opinion, flagged
 
 
 def test_every_proposal_is_anchored_exactly_in_its_source(proposed, workspace):

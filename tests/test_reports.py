@@ -67,13 +67,125 @@ def test_cite_formats(seeded, ledger_ids):
 
 def test_render_adds_footnotes_and_head(seeded, ledger_ids, workspace):
     cid = ledger_ids["current"]
-    (workspace / "r.md").write_text(f"First [{cid}], again [{cid}], unknown [FL-222222].\n")
+    (workspace / "r.md").write_text(f"First [{cid}], again [{cid}], pinned [{cid}@1].\n")
     assert seeded("render", "r.md", "-o", "out.md").exit_code == 0
     out = (workspace / "out.md").read_text()
     assert f"[{cid}][^1]" in out and out.count("[^1]") == 3  # two marks and one note
-    assert "[^2]: FL-222222: not in this ledger." in out
+    assert f"[^2]: {cid}@1: North Korean soldiers" in out
     head = json.loads(seeded("head", "--json").output)
     assert out.rstrip().endswith(f"factledger head {head['head']} ({head['entries']} entries).")
+
+
+BAD_REPORT = """# Report
+Fighting [{current}]. Unknown [FL-222222].
+Retracted [{retracted}]. Superseded [{old}].
+Old version [{edited}@1]. Typed by hand [fl-{lower}].
+"""
+
+
+def test_render_refuses_a_bad_citation_and_writes_nothing(seeded, ledger_ids, workspace):
+    ids = ledger_ids
+    (workspace / "bad.md").write_text(BAD_REPORT.format(**ids, lower=ids["current"][3:].lower()))
+    r = seeded("render", "bad.md", "-o", "out.md")
+    assert r.exit_code == 1
+    assert not (workspace / "out.md").exists()
+    lines = r.output.strip().splitlines()
+    assert lines[:-1] == [
+        "bad.md:2: FL-222222: unknown — no claim FL-222222 in ledger.db",
+        f"bad.md:3: {ids['retracted']}: retracted — duplicate entry",
+        f"bad.md:3: {ids['old']}: superseded — superseded by {ids['new']}",
+        f"bad.md:4: {ids['edited']}@1: outdated — current version is {ids['edited']}@2",
+        f"bad.md:4: fl-{ids['current'][3:].lower()}: malformed — not a citation: write "
+        f"[{ids['current']}] (upper case, no spaces)",
+    ]
+    assert lines[-1].startswith("Error: bad.md: 5 citations with problems; nothing written")
+    r = seeded("render", "bad.md", "-o", "out.md", "--allow-problems")
+    assert r.exit_code == 0, r.output
+    notes = [
+        line for line in (workspace / "out.md").read_text().splitlines() if line.startswith("[^")
+    ]
+    assert notes[0].startswith(f"[^1]: {ids['current']}: ")
+    assert notes[1] == "[^2]: **UNKNOWN:** `FL-222222`: no claim FL-222222 in ledger.db."
+    assert notes[2].startswith(f"[^3]: **RETRACTED:** duplicate entry. {ids['retracted']}: ")
+    assert notes[3].startswith(f"[^4]: **SUPERSEDED:** superseded by {ids['new']}. {ids['old']}:")
+    assert notes[4].startswith(f"[^5]: **OUTDATED:** current version is {ids['edited']}@2. ")
+    assert notes[5].startswith(f"[^6]: **MALFORMED:** `fl-{ids['current'][3:].lower()}`: ")
+
+
+def _parse(text):
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+
+    md = MarkdownIt("commonmark").use(footnote_plugin)
+    inline = [t for tok in md.parse(text) if tok.type == "inline" for t in tok.children]
+    labels = {tok.meta["label"] for tok in md.parse(text) if tok.type == "footnote_open"}
+    return inline, labels
+
+
+def test_rendered_cite_output_stays_valid_commonmark(seeded, ledger_ids, workspace):
+    cid = ledger_ids["current"]
+    cited = seeded("cite", cid).output.strip()
+    assert " > " not in cited and "\n" not in cited
+    (workspace / "r.md").write_text(
+        f"# Troops\n\nAs recorded: {cited}\n\nSee also [{cid}] and [{ledger_ids['edited']}@2][].\n"
+    )
+    assert seeded("render", "r.md", "-o", "out.md").exit_code == 0
+    out = (workspace / "out.md").read_text()
+    inline, labels = _parse(out)
+    refs = [t for t in inline if t.type == "footnote_ref"]
+    assert [t.meta["label"] for t in refs] == ["1", "1", "2"]
+    assert {t.meta["label"] for t in refs} <= labels  # every footnote resolves
+    assert not [t for t in inline if t.type == "text" and "[^" in t.content]
+    links = [(t.attrs["href"], inline[i + 1].content) for i, t in enumerate(inline)
+             if t.type == "link_open"]  # fmt: skip
+    assert (f"http://127.0.0.1:8001/claims/{cid}", cid) in links  # the cite link is intact
+    # the footnote follows the link rather than splitting it
+    assert f"[{cid}](http://127.0.0.1:8001/claims/{cid})[^1]" in out
+
+
+def test_cite_markdown_escapes_claim_text(seeded, workspace):
+    from tests.conftest import NATO_QUOTE, SEED_A
+
+    r = seeded("add", "--source", f"corpus/{SEED_A}", "--quote", NATO_QUOTE, "--claim",
+               "Troops *are* fighting [FL-222222] <b>now</b>.", "--actor", "NATO", "--stance",
+               "unconfirmed")  # fmt: skip
+    cid = r.output.strip()
+    cited = seeded("cite", cid).output.strip()
+    inline, _ = _parse(cited)
+    assert [t.type for t in inline if t.type not in ("text", "softbreak")] == [
+        "link_open", "link_close", "em_open", "em_close", "strong_open", "strong_close"]  # fmt: skip
+    (workspace / "r.md").write_text(cited + "\n")
+    assert json.loads(seeded("check", "r.md", "--json").output)["citations"] == [
+        {"ref": cid, "state": "ok", "detail": "unconfirmed by NATO", "line": 1}
+    ]
+
+
+def test_check_reports_near_miss_citations(seeded, workspace):
+    (workspace / "r.md").write_text(
+        "Troops [FL-USMH2O] and [fl-usmh26] and [FL-USMH26@0].\n"
+        "Not citations: [flowers], [FL], [^1], [link](http://x).\n"
+    )
+    r = seeded("check", "r.md")
+    assert r.exit_code == 1
+    assert r.output.splitlines() == [
+        "r.md:1: FL-USMH2O: malformed — not a claim ID: claim IDs have no O (they use "
+        "23456789ABCDEFGHJKMNPQRSTUVWXYZ)",
+        "r.md:1: fl-usmh26: malformed — not a citation: write [FL-USMH26] (upper case, no spaces)",
+        "r.md:1: FL-USMH26@0: malformed — not a citation: the version after @ must be a whole "
+        "number from 1",
+        "3 citations, problems found",
+    ]
+
+
+def test_check_huge_version_is_one_line(seeded, workspace):
+    (workspace / "r.md").write_text("Troops [FL-USMH26@" + "9" * 5000 + "].\n")
+    r = seeded("check", "r.md")
+    assert r.exit_code == 1
+    assert r.output.splitlines() == [
+        "r.md:1: FL-USMH26@99999999999999999999… (5010 characters): malformed — version "
+        "number too long (5000 digits): no claim has it",
+        "1 citations, problems found",
+    ]
 
 
 def test_claimreview_export_validates_against_schemaorg(seeded, ledger_ids):

@@ -16,8 +16,43 @@ import click
 from ledger import __version__
 
 
+class LedgerCommand(click.Command):
+    """Refuses text arguments that are not valid UTF-8 with one line naming the option.
+
+    The OS hands Python undecodable bytes in argv as lone surrogates ("surrogateescape"); they
+    would fail deep in SQLite or JSON. Paths are exempt: a file name need not be UTF-8.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        for param in self.params:
+            value = ctx.params.get(param.name or "")
+            if isinstance(param.type, click.Path):
+                continue
+            for v in value if isinstance(value, tuple) else (value,):
+                if isinstance(v, str) and _not_utf8(v):
+                    name = (
+                        param.opts[0]
+                        if param.opts[0].startswith("-")
+                        else param.human_readable_name
+                    )
+                    raise click.ClickException(
+                        f"{name} is not valid UTF-8 text: check your terminal's encoding"
+                    )
+        return super().invoke(ctx)
+
+
+def _not_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 class LedgerGroup(click.Group):
     """Turns our errors into one-line ``Error: ...`` messages with exit code 1."""
+
+    command_class = LedgerCommand
 
     def invoke(self, ctx: click.Context) -> Any:
         from ledger.errors import LedgerError
@@ -72,6 +107,48 @@ def reviewer_option(f: Callable[..., Any]) -> Callable[..., Any]:
         "--reviewer",
         help="Who is making this change (default: $FACTLEDGER_REVIEWER, git user.name, OS user).",
     )(f)
+
+
+def dry_run_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--dry-run``: show what would be appended and write nothing."""
+    return click.option(
+        "--dry-run", is_flag=True, help="Show what would be appended; write nothing."
+    )(f)
+
+
+SPAN_TABLES = ("claim_versions", "stance_events")
+
+
+def report_appended(
+    appended: list[dict[str, Any]], *, dry_run: bool, as_json: bool, quote: str | None = None
+) -> bool:
+    """Print what a write appended: for a dry run, every row it would have appended (and return
+    True: the caller prints nothing else); a note on stderr when the stored quote differs from
+    the typed one only in quote marks, dashes, spaces or case."""
+    from ledger.spans import quote_difference
+
+    for e in appended:
+        stored = e["row"].get("quote")
+        if quote is not None and stored is not None and e["table"] in SPAN_TABLES:
+            kinds = quote_difference(quote, stored)
+            if kinds:
+                click.echo(
+                    f"note: the quote differs from the source only in {' and '.join(kinds)}; "
+                    f"stored the source's own words: “{stored}”",
+                    err=True,
+                )
+                break
+    if not dry_run:
+        return False
+    if as_json:
+        rows = [{k: e[k] for k in ("seq", "table", "row_id", "row")} for e in appended]
+        emit_json({"dry_run": True, "would_append": rows})
+        return True
+    n = len(appended)
+    click.echo(f"dry run: would append {n} {'entry' if n == 1 else 'entries'} (nothing written)")
+    for e in appended:
+        click.echo(f"  #{e['seq']}  {e['table']:<15} {e['what']}")
+    return True
 
 
 def reviewer(name: str | None) -> str:

@@ -6,7 +6,16 @@ from typing import Any
 
 import click
 
-from ledger.cli import cli, emit_json, json_option, open_ledger, reviewer, reviewer_option
+from ledger.cli import (
+    cli,
+    dry_run_option,
+    emit_json,
+    json_option,
+    open_ledger,
+    report_appended,
+    reviewer,
+    reviewer_option,
+)
 
 STANCE_HELP = "asserted, confirmed, unconfirmed, denied, disputed or retracted."
 
@@ -92,6 +101,7 @@ def claim_options(f: Any) -> Any:
 @click.option("--stance", required=True, help=STANCE_HELP)
 @click.option("--verdict", help="Your verdict, e.g. unverified, supported, refuted.")
 @reviewer_option
+@dry_run_option
 @json_option
 def add(
     source: str | None,
@@ -102,26 +112,35 @@ def add(
     stance: str,
     verdict: str | None,
     reviewer: str | None,
+    dry_run: bool,
     as_json: bool,
 ) -> None:
-    """Add a claim by hand, anchored to an exact quote in a source; prints its claim ID."""
+    """Add a claim by hand, anchored to a quote in a source; prints its claim ID.
+
+    The quote may differ from the source in quote marks, dashes, spaces or case (the source's
+    own characters are stored, and a note says so). See 'factledger source SRC' for its text.
+    """
     from ledger.claims import add_claim
+    from ledger.history import recording
     from ledger.views import get_claim
 
     if not source or not quote:
         raise click.UsageError("add needs --source and --quote")
     with open_ledger() as ledger:
-        cid = add_claim(
-            ledger,
-            source=source,
-            quote=quote,
-            claim=claim_text,
-            actor=actor,
-            stance=stance,
-            verdict=verdict,
-            occurrence=occurrence,
-            reviewer=_reviewer(reviewer),
-        )
+        with recording(ledger, dry_run=dry_run) as appended:
+            cid = add_claim(
+                ledger,
+                source=source,
+                quote=quote,
+                claim=claim_text,
+                actor=actor,
+                stance=stance,
+                verdict=verdict,
+                occurrence=occurrence,
+                reviewer=_reviewer(reviewer),
+            )
+        if report_appended(appended, dry_run=dry_run, as_json=as_json, quote=quote):
+            return
         if as_json:
             emit_json(get_claim(ledger, cid))
         else:
@@ -135,6 +154,7 @@ def add(
 @click.option("--stance", required=True, help=STANCE_HELP)
 @click.option("--note", help="A note for other reviewers.")
 @reviewer_option
+@dry_run_option
 @json_option
 def stance(
     claim_ref: str,
@@ -145,14 +165,16 @@ def stance(
     stance: str,
     note: str | None,
     reviewer: str | None,
+    dry_run: bool,
     as_json: bool,
 ) -> None:
     """Add a stance event (e.g. 'denied by Kremlin') with its own quote to an existing claim."""
     from ledger.claims import add_stance
+    from ledger.history import recording
 
     if not source or not quote:
         raise click.UsageError("stance needs --source and --quote")
-    with open_ledger() as ledger:
+    with open_ledger() as ledger, recording(ledger, dry_run=dry_run) as appended:
         sid = add_stance(
             ledger,
             claim_ref,
@@ -164,7 +186,10 @@ def stance(
             note=note,
             reviewer=_reviewer(reviewer),
         )
-    emit_json({"id": sid, "claim_id": claim_ref.upper()}) if as_json else click.echo(sid)
+    if report_appended(appended, dry_run=dry_run, as_json=as_json, quote=quote):
+        return
+    claim_id = appended[-1]["row"]["claim_id"]
+    emit_json({"id": sid, "claim_id": claim_id}) if as_json else click.echo(sid)
 
 
 @cli.command()
@@ -173,6 +198,7 @@ def stance(
 @claim_options
 @click.option("--reason", required=True, help="Why the claim changes.")
 @reviewer_option
+@dry_run_option
 @json_option
 def edit(
     claim_ref: str,
@@ -182,12 +208,14 @@ def edit(
     occurrence: int | None,
     reason: str,
     reviewer: str | None,
+    dry_run: bool,
     as_json: bool,
 ) -> None:
     """Write a new version of a claim (the old versions stay)."""
     from ledger.claims import edit_claim
+    from ledger.history import recording
 
-    with open_ledger() as ledger:
+    with open_ledger() as ledger, recording(ledger, dry_run=dry_run) as appended:
         n = edit_claim(
             ledger,
             claim_ref,
@@ -198,23 +226,32 @@ def edit(
             reason=reason,
             reviewer=_reviewer(reviewer),
         )
-    ref = f"{claim_ref.upper().split('@')[0]}@{n}"
-    emit_json({"id": ref.split("@")[0], "version": n}) if as_json else click.echo(ref)
+    if report_appended(appended, dry_run=dry_run, as_json=as_json, quote=quote):
+        return
+    claim_id = appended[-1]["row"]["claim_id"]
+    emit_json({"id": claim_id, "version": n}) if as_json else click.echo(f"{claim_id}@{n}")
 
 
 @cli.command()
 @click.argument("claim_ref")
 @click.option("--reason", required=True, help="Why the claim is retracted.")
 @reviewer_option
+@dry_run_option
 @json_option
-def retract(claim_ref: str, reason: str, reviewer: str | None, as_json: bool) -> None:
+def retract(
+    claim_ref: str, reason: str, reviewer: str | None, dry_run: bool, as_json: bool
+) -> None:
     """Retract a claim (a new row; the claim stays readable and citable as retracted)."""
     from ledger.claims import retract as do_retract
+    from ledger.history import recording
 
-    with open_ledger() as ledger:
+    with open_ledger() as ledger, recording(ledger, dry_run=dry_run) as appended:
         do_retract(ledger, claim_ref, reason=reason, reviewer=_reviewer(reviewer))
-    msg = {"id": claim_ref.upper(), "status": "retracted"}
-    emit_json(msg) if as_json else click.echo(f"{claim_ref.upper()} retracted")
+    if report_appended(appended, dry_run=dry_run, as_json=as_json):
+        return
+    claim_id = appended[-1]["row"]["claim_id"]
+    msg = {"id": claim_id, "status": "retracted"}
+    emit_json(msg) if as_json else click.echo(f"{claim_id} retracted")
 
 
 @cli.command()
@@ -222,15 +259,22 @@ def retract(claim_ref: str, reason: str, reviewer: str | None, as_json: bool) ->
 @click.argument("new_ref")
 @click.option("--reason", required=True, help="Why the new claim replaces the old one.")
 @reviewer_option
+@dry_run_option
 @json_option
-def supersede(old_ref: str, new_ref: str, reason: str, reviewer: str | None, as_json: bool) -> None:
+def supersede(
+    old_ref: str, new_ref: str, reason: str, reviewer: str | None, dry_run: bool, as_json: bool
+) -> None:
     """Mark claim OLD as superseded by claim NEW."""
     from ledger.claims import supersede as do_supersede
+    from ledger.history import recording
 
-    with open_ledger() as ledger:
+    with open_ledger() as ledger, recording(ledger, dry_run=dry_run) as appended:
         new_id = do_supersede(ledger, old_ref, new_ref, reason=reason, reviewer=_reviewer(reviewer))
-    msg = {"id": old_ref.upper(), "status": "superseded", "successor_id": new_id}
-    emit_json(msg) if as_json else click.echo(f"{old_ref.upper()} superseded by {new_id}")
+    if report_appended(appended, dry_run=dry_run, as_json=as_json):
+        return
+    old_id = appended[-1]["row"]["claim_id"]
+    msg = {"id": old_id, "status": "superseded", "successor_id": new_id}
+    emit_json(msg) if as_json else click.echo(f"{old_id} superseded by {new_id}")
 
 
 @cli.command()
@@ -238,18 +282,28 @@ def supersede(old_ref: str, new_ref: str, reason: str, reviewer: str | None, as_
 @click.argument("verdict")
 @click.option("--note", help="Why: the evidence behind the verdict.")
 @reviewer_option
+@dry_run_option
 @json_option
 def verdict(
-    claim_ref: str, verdict: str, note: str | None, reviewer: str | None, as_json: bool
+    claim_ref: str,
+    verdict: str,
+    note: str | None,
+    reviewer: str | None,
+    dry_run: bool,
+    as_json: bool,
 ) -> None:
     """Record your verdict on a claim: unreviewed, unverified, supported, mostly_supported,
-    mixed, misleading or refuted."""
+    mixed, misleading or refuted (case, spaces and hyphens do not matter: "mostly supported")."""
     from ledger.claims import set_verdict
+    from ledger.history import recording
 
-    with open_ledger() as ledger:
+    with open_ledger() as ledger, recording(ledger, dry_run=dry_run) as appended:
         set_verdict(ledger, claim_ref, verdict, note=note, reviewer=_reviewer(reviewer))
-    msg = {"id": claim_ref.upper(), "verdict": verdict}
-    emit_json(msg) if as_json else click.echo(f"{claim_ref.upper()}: {verdict}")
+    if report_appended(appended, dry_run=dry_run, as_json=as_json):
+        return
+    row = appended[-1]["row"]
+    msg = {"id": row["claim_id"], "verdict": row["verdict"]}
+    emit_json(msg) if as_json else click.echo(f"{row['claim_id']}: {row['verdict']}")
 
 
 @cli.command()
@@ -268,6 +322,11 @@ def show(claim_ref: str, as_json: bool) -> None:
     click.echo(f"{c['ref']}  (version {c['version']} of {c['current_version']}, {status})")
     click.echo(f"  {c['text']}")
     click.echo(f"Verdict: {c['verdict']}")
+    if c["verdicts"]:
+        v = c["verdicts"][-1]
+        click.echo(
+            f"  by {v['reviewer']} at {v['recorded_at']}" + (f": {v['note']}" if v["note"] else "")
+        )
     click.echo("Stances:")
     for s in c["stance_events"]:
         date = s["stated_on"] or "undated"
@@ -286,14 +345,35 @@ def show(claim_ref: str, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--limit", type=int, help="Show at most this many.")
+@click.option("--status", help="Only claims with this status: active, retracted, superseded.")
+@click.option("--verdict", help="Only claims with this verdict, e.g. unverified, refuted.")
+@click.option("--actor", help="Only claims with a stance by this actor (part of the name).")
+@click.option("--stance", help="Only claims with this stance (with --actor: by that actor).")
+@click.option("--source", help="Only claims quoting this source (ID or path).")
+@click.option("--limit", type=click.IntRange(min=1), help="Show at most this many.")
 @json_option
-def claims(limit: int | None, as_json: bool) -> None:
-    """List claims with their status summary and verdict."""
-    from ledger.views import list_claims
+def claims(
+    status: str | None,
+    verdict: str | None,
+    actor: str | None,
+    stance: str | None,
+    source: str | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """List claims with their status summary and verdict, optionally filtered."""
+    from ledger.claim_filter import find_claims
 
     with open_ledger() as ledger:
-        rows = list_claims(ledger, limit)
+        rows = find_claims(
+            ledger,
+            status=status,
+            verdict=verdict,
+            actor=actor,
+            stance=stance,
+            source=source,
+            limit=limit,
+        )
     if as_json:
         emit_json(rows)
         return
@@ -302,4 +382,39 @@ def claims(limit: int | None, as_json: bool) -> None:
         if r["stance_summary"]:
             click.echo(f"    {r['stance_summary']}")
     if not rows:
-        click.echo("No claims yet: add one with 'factledger add' or review proposals.")
+        filtered = any(x is not None for x in (status, verdict, actor, stance, source))
+        click.echo(
+            "No claims match."
+            if filtered
+            else "No claims yet: add one with 'factledger add' or review proposals."
+        )
+
+
+@cli.command()
+@click.argument("source_ref", metavar="SRC")
+@click.option("--grep", "words", help="Only the lines with these words, and where they are.")
+@json_option
+def source(source_ref: str, words: str | None, as_json: bool) -> None:
+    """Print a source's text (SRC: a source ID or the path it was ingested from) with line
+    numbers, to copy a quote's exact words from.
+
+    --grep WORDS prints only the lines that contain WORDS (quote marks, dashes, spaces and case
+    folded) and, for each match, its character offsets and the source's own words.
+    """
+    from ledger.source_text import source_text
+
+    with open_ledger(readonly=True) as ledger:
+        s = source_text(ledger, source_ref, words)
+    if as_json:
+        emit_json(s)
+        return
+    meta = " · ".join(x for x in (s["title"], s["publisher"], s["published"]) if x)
+    click.echo(f"{s['id']}  {s['path']}" + (f"  ({meta})" if meta else ""))
+    width = len(str(s["lines"][-1]["line"])) if s["lines"] else 1
+    by_line: dict[int, list[dict[str, Any]]] = {}
+    for m in s.get("matches", []):
+        by_line.setdefault(m["line"], []).append(m)
+    for line in s["lines"]:
+        click.echo(f"{line['line']:>{width}}  {line['text']}")
+        for m in by_line.get(line["line"], []):
+            click.echo(f"{'':>{width}}  ^ characters {m['start']}-{m['end']}: “{m['quote']}”")

@@ -47,13 +47,22 @@ def verify(earlier: str | None, as_json: bool) -> None:
 @click.option("--limit", "-n", default=20, show_default=True, help="How many entries.")
 @json_option
 def log_(limit: int, as_json: bool) -> None:
-    """The audit trail: the newest ledger entries, newest first, with their hashes."""
-    from ledger.views import entries
+    """The audit trail, newest first: who did what when, with each entry's number and hash.
+
+    Entries written in one transaction (one command) are shown under one heading.
+    """
+    from ledger.history import log
 
     with open_ledger(readonly=True) as ledger:
-        rows = entries(ledger, limit)
+        rows = log(ledger, limit)
     if as_json:
-        emit_json(rows)
+        keys = ("seq", "table", "row_id", "prev_hash", "hash")
+        emit_json([{k: r[k] for k in keys} for r in rows])
         return
+    heading = None
     for r in rows:
-        click.echo(f"{r['seq']:>8}  {r['hash'][:16]}  {r['table']:<15} {r['row_id']}")
+        if (r["when"], r["who"]) != heading:
+            heading = (r["when"], r["who"])
+            when = (r["when"] or "?").replace("T", " ")[:19]
+            click.echo(f"{when} UTC  {r['who']}")
+        click.echo(f"  #{r['seq']:<6} {r['hash'][:12]}  {r['what']}")

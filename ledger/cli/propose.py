@@ -75,16 +75,26 @@ def propose(
             options=options,
             progress=advance,
         )
+    for r in runs:
+        if r.skipped:
+            click.echo(f"Warning: skipped {r.source_id} ({r.title}): {r.skipped}", err=True)
     if as_json:
         emit_json(
             [
-                {k: p.get(k) for k in JSON_FIELDS} | {"proposer": p["proposer"]}
+                {k: p.get(k) for k in JSON_FIELDS}
+                | {
+                    "stance_on": r.stance_on.get(p["id"]),
+                    "checkable": p["id"] not in r.not_checkable,
+                    "proposer": p["proposer"],
+                }
                 for r in runs
                 for p in r.proposals
             ]
         )
         return
     for r in runs:
+        if r.skipped:
+            continue
         flags = sum(1 for p in r.proposals if p["anchoring"] in ("fuzzy", "unanchored"))
         note = f", {flags} need a span check" if flags else ""
         if r.failures:
@@ -93,7 +103,9 @@ def propose(
         # Proposals stored by an earlier run are not listed again: `factledger proposals` has them.
         for p in r.proposals:
             if p["id"] in r.new_ids:
-                click.echo(f"  {p['stance']} by {p['actor']}: {p['claim']}")
+                on = f" (on {r.stance_on[p['id']]})" if p["id"] in r.stance_on else ""
+                flag = " [not checkable]" if p["id"] in r.not_checkable else ""
+                click.echo(f"  {p['stance']} by {p['actor']}{on}: {p['claim']}{flag}")
         if r.new < len(r.proposals):
             stored = len(r.proposals) - r.new
             click.echo(f"  ({stored} proposed before: factledger proposals --source {r.source_id})")
@@ -127,15 +139,30 @@ class _progress:
 
 @cli.command()
 @click.option("--source", help="Only proposals on this source (ID or path).")
+@click.option(
+    "--state",
+    type=click.Choice(
+        ["pending", "accepted", "edited", "rejected", "merged"], case_sensitive=False
+    ),
+    help="Only proposals in this state.",
+)
 @json_option
-def proposals(source: str | None, as_json: bool) -> None:
-    """List stored proposals with their anchoring and decision state."""
+def proposals(source: str | None, state: str | None, as_json: bool) -> None:
+    """List stored proposals with their state (pending, accepted, edited, rejected, merged) and
+    anchoring."""
     from ledger.propose.listing import list_proposals
 
     with open_ledger() as ledger:
-        rows = list_proposals(ledger, source)
+        rows = list_proposals(ledger, source, state)
     if as_json:
         emit_json(rows)
         return
     for p in rows:
-        click.echo(f"{p['id']}  [{p['anchoring']}] {p['stance']} by {p['actor']}: {p['claim']}")
+        made = f" as {p['claim_id']}" if p["claim_id"] and p["state"] != "merged" else ""
+        made = f" into {p['claim_id']}" if p["state"] == "merged" else made
+        flag = "" if p["anchoring"] == "exact" else f" [{p['anchoring']}]"
+        click.echo(
+            f"{p['id']}  {p['state']}{made}{flag}  {p['stance']} by {p['actor']}: {p['claim']}"
+        )
+    if not rows:
+        click.echo("No proposals" + (f" {state}" if state else "") + ".")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -22,6 +23,10 @@ def _read(path: str) -> str:
         return Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"{path}: cannot read ({getattr(e, 'strerror', None) or e})") from e
+
+
+def _line(report: str, c: dict[str, Any]) -> str:
+    return f"{report}:{c['line']}: {c['ref']}: {c['state']} — {c['detail']}"
 
 
 @cli.command()
@@ -48,7 +53,8 @@ def cite(claim_ref: str, fmt: str, base_url: str | None) -> None:
 def check(report: str, as_json: bool) -> None:
     """Check every claim cited in a Markdown report as [FL-XXXXXX] or [FL-XXXXXX@N].
 
-    Exits 1 if any citation is unknown, retracted, superseded or pinned to an old version.
+    Exits 1 if any citation is unknown, retracted, superseded, pinned to an old version or
+    malformed (a near miss such as [fl-7k2qh9] or [FL-7K2QH9@0]).
     """
     from ledger.reports import check_report
 
@@ -59,7 +65,7 @@ def check(report: str, as_json: bool) -> None:
         emit_json({"ok": ok, "citations": cited})
     else:
         for c in cited:
-            click.echo(f"{report}:{c['line']}: {c['ref']}: {c['state']} — {c['detail']}")
+            click.echo(_line(report, c))
         click.echo(f"{len(cited)} citations, " + ("all current" if ok else "problems found"))
     if not ok:
         raise SystemExit(1)
@@ -70,15 +76,36 @@ def check(report: str, as_json: bool) -> None:
 @click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False), help="Where to write."
 )
+@click.option(
+    "--allow-problems",
+    is_flag=True,
+    help="Render even if citations have problems; their footnotes say what is wrong.",
+)
 @BASE_URL
-def render(report: str, output: str, base_url: str | None) -> None:
-    """Write REPORT with a footnote per cited claim and the ledger head at the end."""
+def render(report: str, output: str, allow_problems: bool, base_url: str | None) -> None:
+    """Write REPORT with a footnote per cited claim and the ledger head at the end.
+
+    Refuses, writing nothing, if any citation has a problem that check reports.
+    """
+    from dataclasses import asdict
+
+    from ledger.reports import CitationProblems
     from ledger.reports import render as do_render
 
     text = _read(report)
     with open_ledger(readonly=True) as ledger:
-        out = do_render(ledger, text, base_url)
-    Path(output).write_text(out, encoding="utf-8")
+        try:
+            out = do_render(ledger, text, base_url, allow_problems=allow_problems)
+        except CitationProblems as e:
+            for c in e.problems:
+                click.echo(_line(report, asdict(c)), err=True)
+            raise click.ClickException(
+                f"{report}: {len(e.problems)} citations with problems; nothing written "
+                "(fix them, or pass --allow-problems to render them marked)"
+            ) from e
+    from ledger.atomic import write_text
+
+    write_text(output, out)
     click.echo(f"wrote {output}")
 
 
@@ -101,7 +128,9 @@ def export(fmt: str, output: str | None, base_url: str | None) -> None:
     with open_ledger(readonly=True) as ledger:
         text = do_export(ledger, fmt, base_url)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        from ledger.atomic import write_text
+
+        write_text(output, text)
         click.echo(f"wrote {output}")
     else:
         click.echo(text, nl=False)

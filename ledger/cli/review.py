@@ -25,6 +25,7 @@ from ledger.cli import cli, emit_json, json_option, open_ledger, reviewer, revie
     type=click.Path(dir_okay=False),
     help="Apply the decisions in a review file.",
 )
+@click.option("--force", is_flag=True, help="With --export: overwrite an existing review file.")
 @reviewer_option
 @json_option
 def review(
@@ -32,6 +33,7 @@ def review(
     all_sources: bool,
     export_path: str | None,
     apply_path: str | None,
+    force: bool,
     reviewer: str | None,
     as_json: bool,
 ) -> None:
@@ -50,9 +52,13 @@ def review(
     with open_ledger() as ledger:
         source_ids = [resolve_source(ledger, s)["id"] for s in sources] or None
         if export_path:
+            from ledger.atomic import AlreadyExists
             from ledger.review.files import export_file
 
-            n = export_file(ledger, export_path, source_ids)
+            try:
+                n = export_file(ledger, export_path, source_ids, overwrite=force)
+            except AlreadyExists as e:
+                raise click.ClickException(f"{e}, or pass --force to overwrite it") from e
             emit_json({"file": export_path, "items": n}) if as_json else click.echo(
                 f"wrote {n} pending proposals to {export_path}"
             )

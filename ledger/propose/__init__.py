@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
 from ledger.anchoring import anchor_quote
 from ledger.corpus import resolve_source
 from ledger.errors import InputError, ModelError
@@ -32,6 +34,11 @@ class SourceRun:
     new: int = 0
     new_ids: set[str] = field(default_factory=set)
     failures: list[str] = field(default_factory=list)
+    # Not stored yet (the proposals table has no column for them): proposal ID -> the ID of the
+    # proposal it takes a stance on, and the IDs flagged as having nothing checkable.
+    stance_on: dict[str, str] = field(default_factory=dict)
+    not_checkable: set[str] = field(default_factory=set)
+    skipped: str | None = None  # why the proposer could not run on this source
 
 
 def default_proposer(model: str | None) -> str:
@@ -90,10 +97,15 @@ def store_proposals(
     """Anchor and append one source's proposals in one transaction; existing ones are kept."""
     run = SourceRun(source["id"], source["title"] or source["path"])
     params = canonical_json(info.params).decode()
+    ids = [proposal_id(source["id"], info, item) for item in items]
     with ledger.transaction():
         run.failures = list(info.failures)
         for i, item in enumerate(items):
-            pid = proposal_id(source["id"], info, item)
+            pid = ids[i]
+            if item.stance_on is not None and item.stance_on < len(ids) and item.stance_on != i:
+                run.stance_on[pid] = ids[item.stance_on]
+            if not item.checkable:
+                run.not_checkable.add(pid)
             anchored = anchor_quote(source["id"], source["text"], item.quote)
             span = anchored.span.columns() if anchored.span else {"quote": item.quote}
             row = {
@@ -137,8 +149,15 @@ def propose(
     make = _proposer(proposer, options or {})
     runs = []
     for source in sources:
-        items, info = make(ledger, source)
-        runs.append(store_proposals(ledger, source, items, info))
+        try:
+            items, info = make(ledger, source)
+            runs.append(store_proposals(ledger, source, items, info))
+        except (ValidationError, ValueError, RecursionError) as e:
+            # One source the proposer cannot handle must not stop the batch: it is skipped and
+            # named, and nothing of it is stored (store_proposals is one transaction).
+            reason = str(e).splitlines()[0][:200]
+            run = SourceRun(source["id"], source["title"] or source["path"], skipped=reason)
+            runs.append(run)
         if progress:
             progress(source)
     return runs

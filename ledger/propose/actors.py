@@ -45,10 +45,20 @@ GROUPS = re.compile(
 # A lower-case subject still names an actor when it ends in an institution ("the shipping company").
 INSTITUTION = re.compile(
     r"^(?:[a-z][\w’'-]*\s+){0,3}(?:company|ministry|government|police|army|agency|military|court|"
-    r"committee|council|department|office|firm|authorities|officials|spokesman|spokeswoman|"
-    r"spokesperson|union|embassy|broadcaster|newspaper|prosecutors?|investigators)$"
+    r"committee|council|department|office|firm|authorities|officials?|spokes(?:man|woman|person)|"
+    r"union|embassy|broadcaster|newspaper|prosecutors?|investigators|mayor|minister|president|"
+    r"governor|chairman|chairwoman|chair|director|chief|coach|manager|secretary|senator|judge|"
+    r"prosecution|defen[cs]e|lawyers?|attorneys?|researchers?|scientists?|authors?|report|study|"
+    r"studies|survey|poll|findings|results|figures|data|statement|letter|website|site|sources?|"
+    r"media|experts?|analysts?|witnesses|residents|doctors|teachers?|students?|organi[sz]ers|"
+    r"spokespeople|board|group|campaigners|activists|critics|opponents|supporters|church|"
+    r"regulator|watchdog|party|administration|owner|operator|hospital|university|school|"
+    r"team|club|league|federation|association|institute|center|centre|bank|airline)$"
 )
+_ROLE_NAME = re.compile(rf"\b(?:{ORG_ROLES}|{PERSON_ROLES})[ \t]+{NAME}")
+_LEAD = re.compile(r"(?:[A-Z][\w’'-]*[ \t]+)?(?:[a-z]+[ \t]+)?$")
 PRONOUNS = {"he", "she", "He", "She"}
+NEUTER = {"it", "It", "they", "They"}  # the last actor named, person or not
 PREPOSITIONAL = re.compile(r"^(?:In|During|At|On|After|Before|Since|Following|From|Amid)\s")
 AUXILIARY = re.compile(r"\s+(?:have|has|had|is|are|was|were|also|had been|has also|have also)$")
 INTRO = re.compile(
@@ -68,12 +78,13 @@ class Actors:
 
     def prescan(self, text: str) -> None:
         """Learn the full, titled names in a document before resolving short mentions."""
-        pattern = (
-            rf"(?:[A-Z][\w’'-]*[ \t]+)?(?:[a-z]+[ \t]+)?(?:{ORG_ROLES}|{PERSON_ROLES})[ \t]+{NAME}"
-        )
-        for m in re.finditer(pattern, text):
+        # Found from the role word on, then widened by up to two words before it: a pattern
+        # that starts with optional words would be tried at every position of the text.
+        for m in _ROLE_NAME.finditer(text):
+            lead = _LEAD.search(text, max(0, m.start() - 60), m.start())
+            start = lead.start() if lead else m.start()
             saved = self.last_person, self.last
-            self.resolve(m.group())
+            self.resolve(text[start : m.end()])
             self.last_person, self.last = saved
 
     def _remember(self, actor: str, name: str | None) -> str:
@@ -91,6 +102,8 @@ class Actors:
             return None
         if chunk in PRONOUNS:
             return self.last_person
+        if chunk in NEUTER:
+            return self.last
         m = HONORIFIC.match(chunk)
         if m:
             surname = m.group("name").split()[-1]
@@ -145,7 +158,7 @@ def _best_chunk(subject: str) -> str | None:
             continue
         words = chunk.split()
         score = sum(1 for w in words if w[:1].isupper())
-        if chunk in PRONOUNS or GROUPS.match(chunk) or INSTITUTION.match(chunk):
+        if chunk in PRONOUNS or chunk in NEUTER or GROUPS.match(chunk) or INSTITUTION.match(chunk):
             score = max(score, 1)
         if HONORIFIC.match(chunk) or TITLED.match(chunk):
             score += 3

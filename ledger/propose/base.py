@@ -20,6 +20,14 @@ class ProposedClaim(BaseModel):
     stance: Stance
     quote: str = Field(min_length=1, max_length=5000, description="Exact words from the source.")
     rationale: str | None = Field(default=None, max_length=2000)
+    stance_on: int | None = Field(
+        default=None,
+        ge=0,
+        description="Index, in the same answer, of the claim this one takes a stance on.",
+    )
+    checkable: bool = Field(
+        default=True, description="False for an opinion, forecast or demand: nothing to check."
+    )
 
 
 @dataclass

@@ -1,11 +1,13 @@
 """The embedded offline proposer: attributed statements found by rules, no network, no model.
 
-pysbd splits sentences (with character offsets); rules written for news style then find who says
-what: reporting verbs ("said", "revealed"), stance cues ("dismissed" -> denied, "has not been able
-to verify" -> unconfirmed), the actor from titles and appositions ("Kremlin spokesman Dmitry
-Peskov" -> "Kremlin (Dmitry Peskov)"), and the content clause, written out as one sentence.
-Reported speech in news copy is formulaic enough that rules beat a general parser we would have to
-ship and load; text inside quotation marks is masked so quoted words never count as cues.
+Sentences come from sentencex (ledger/propose/sentences.py); the cues in ledger/propose/cues.py
+find who says what — a reporting verb in any tense, "according to X" on either side, an inverted
+tag ("…, said Ambassador Mohib."), a stance verb; ledger/propose/actors.py names the speaker
+("Kremlin spokesman Dmitry Peskov" -> "Kremlin (Dmitry Peskov)"); ledger/propose/wording.py words
+the content as a claim that stands alone; ledger/propose/linking.py attaches a stance on "these
+reports" to the claim it is about. Reported speech in news copy is formulaic enough that rules
+beat a general parser we would have to ship and load. Every step is linear in the text: sentences
+are bounded in length, look-backs in characters, and a source in proposals.
 """
 
 from __future__ import annotations
@@ -15,185 +17,210 @@ from dataclasses import dataclass, field
 
 from ledger.propose.actors import Actors
 from ledger.propose.base import ProposedClaim, ProposerInfo
+from ledger.propose.cues import (
+    AGENT,
+    ANAPHORIC,
+    INITIAL_AGENT,
+    INVERTED,
+    REPORTEDLY,
+    REPORTING,
+    TAG_VERB,
+    TRAILING,
+    first_stance,
+    mask_quotes,
+)
+from ledger.propose.linking import Item, link
+from ledger.propose.sentences import sentences
+from ledger.propose.wording import word_claim
 
-VERSION = "offline-1"
-
-STANCE_CUES: list[tuple[str, re.Pattern[str]]] = [
-    (
-        "unconfirmed",
-        re.compile(
-            r"\b(?:(?:has|have|had) not been able to|(?:does|do|did|could|can|would) not|cannot|"
-            r"can't|unable to|declined to|(?:was|were) not able to) "
-            r"(?:independently )?(?:confirm|verify)\b"
-        ),
-    ),
-    (
-        "denied",
-        re.compile(
-            r"\b(?:dismissed|denied|denies|rejected|rejects|refuted|"
-            r"called (?:it|them) (?:fake|false))\b"
-        ),
-    ),
-    ("disputed", re.compile(r"\b(?:disputed|disputes|contested|contests)\b")),
-    ("retracted", re.compile(r"\b(?:retracted|retracts|withdrew)\b")),
-    ("confirmed", re.compile(r"(?<!not )\b(?:confirmed|confirms)\b")),
-]
-REPORTING = re.compile(
-    # Nouns that double as verbs ("reports", "claims", "notes", "states") are left out on purpose.
-    r"\b(?:said|says|reported|revealed|reveals|stated|warned|warns|noted|"
-    r"acknowledged|acknowledges|emphasi[sz]ed|added|told|announced|claimed|suggested|"
-    r"estimated|estimates|argued|insisted|alleged|recogni[sz]es|expressed (?:serious |grave )?"
-    r"concerns? (?:about|that|over)|expressing)\b"
-)
-AGENT = re.compile(
-    r"\b(?:as highlighted by|according to|as reported by|as noted by|as stated by)\s+"
-)
-REPORTEDLY = re.compile(r"\b(?:reportedly|allegedly)\s+")
-TRAILING = re.compile(
-    # "<statement>, the chairman said Friday." / "“<quote>,” he said." — a comma or a closing
-    # quotation mark must separate the statement from the speaker.
-    r"^(?P<content>.+?)(?:,[”\"]?|[”\"],?)\s+(?P<subj>[^,“”\"]{2,90}?)\s+(?:said|says|stated|"
-    r"added|wrote|warned|told reporters)\b(?P<tail>[^,]{0,40})$"
-)
+VERSION = "offline-2"
+MAX_PROPOSALS = 5000  # per source: a bound on the work and on what a reviewer is handed
 CLAUSE_BREAK = re.compile(
-    r",\s+(?=(?:he|she|they|but|while|labell?ing|urging|with|expressing)\b)"
+    r",\s+(?=(?:he|she|they|but|while|labell?ing|urging|with|expressing|adding|saying)\b)"
     r"|\s+but\s+|;\s+"
 )
-ANAPHORIC = re.compile(
-    r"^(?:these|those|this|such)\s+(?:reports?|claims?|allegations?|accounts?)$", re.I
+_TAGGED = re.compile(rf"\b(?:{TAG_VERB}|believes|thinks|estimates)\b")
+ROLE_WORDS = re.compile(r"Minister|Secretary|President|Director|Congress|Chief|Governor|Mayor")
+_REPORT_CUE = re.compile(
+    r"^(?:reported|reports|revealed|reveals|said|says|told|announced|claimed|claims|alleged|"
+    r"according to|stated|wrote)$"
 )
-DETERMINER = re.compile(r"^(?:the|these|those|this|that|such)\s+", re.I)
-FINITE = re.compile(
-    r"\b(?:is|are|was|were|has|have|had|will|would|could|can|may|might|should|must|did|does|do|"
-    r"remains?|represents?|demonstrates?|\w+ing to)\b"
-)
-QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 
 @dataclass
-class _Clause:
-    start: int  # offsets into the source text
-    end: int
-    masked: str
-    original: str
+class _Found:
+    actor: str
+    stance: str
+    content: str
+    why: str
+    cue: str
+    anaphor: str | None = None
 
 
 @dataclass
 class OfflineProposer:
     """Rules over one document; keeps the actors seen so far to resolve "he" and "Mr. Cardin"."""
 
+    text: str = ""
     actors: Actors = field(default_factory=Actors)
-    last_claim: str | None = None
     results: list[ProposedClaim] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    subject: str | None = None  # the last named non-person subject, for an opening "It"
+    quoting: str | None = None  # the speaker of the quotation the last sentence ended in
 
     def run(self, text: str) -> list[ProposedClaim]:
+        self.text = text
         self.actors.prescan(text)
         for start, end in sentences(text):
-            self._sentence(text, start, end)
-        return self.results
+            if len(self.results) >= MAX_PROPOSALS:
+                break
+            self._sentence(start, end)
+        link(self.items)
+        return [
+            r.model_copy(update={"claim": it.claim, "stance_on": it.stance_on})
+            for r, it in zip(self.results, self.items, strict=True)
+        ]
 
-    def _sentence(self, text: str, start: int, end: int) -> None:
-        original = text[start:end]
-        masked = QUOTED.sub(lambda m: "“" + "x" * (len(m.group()) - 2) + "”", original)
+    def _sentence(self, start: int, end: int) -> None:
+        original = self.text[start:end]
+        masked = mask_quotes(original)
+        speaker, self.quoting = self.quoting, None
+        whole = self._frames(masked, original)
+        if whole is not None:
+            self._add(whole, original, start)
+            return
+        if speaker and original[:1] in '“"' and masked.count("x") > 0.8 * len(masked) - 4:
+            # A quotation running on from the last sentence's speaker.
+            quoted = _Found(speaker, "asserted", original, "continues the quotation", "said")
+            self._add(quoted, original, start)
+            return
         pos, carried = 0, None
         for brk in [*CLAUSE_BREAK.finditer(masked), None]:
             stop = brk.start() if brk else len(masked)
-            clause = _Clause(start + pos, start + stop, masked[pos:stop], original[pos:stop])
-            carried = self._clause(clause, carried) or carried
+            part, text = masked[pos:stop], original[pos:stop]
+            found = self._frames(part, text) or self._leading(part, text, carried)
+            if found:
+                carried = found.actor
+                self._add(found, text, start + pos)
             pos = brk.end() if brk else stop
 
-    def _clause(self, c: _Clause, carried: str | None) -> str | None:
-        found = self._trailing(c) or self._leading(c, carried)
-        if found is None:
+    def _frames(self, masked: str, original: str) -> _Found | None:
+        """Attributions framing the whole sentence: initial "According to X,", tags at the end."""
+        body = masked.rstrip().rstrip(".")
+        m = INITIAL_AGENT.match(body)
+        if m:
+            actor = self.actors.resolve(m.group("agent"))
+            if actor:
+                content = original[m.start("content") : m.end("content")]
+                return _Found(
+                    actor, "asserted", content, "attributed with 'according to'", "according to"
+                )
+        if not _TAGGED.search(body):
             return None
-        actor, stance, content, why = found
-        claim = self._claim_text(content, stance)
-        if claim is None:
-            return actor
-        quote = c.original.strip().rstrip(",;")
-        self.results.append(
-            ProposedClaim(claim=claim, actor=actor, stance=stance, quote=quote, rationale=why)  # type: ignore[arg-type]
-        )
-        if stance != "asserted" or not self.last_claim:
-            self.last_claim = claim
-        return actor
+        m = INVERTED.match(body)
+        if m and not REPORTING.search(body[: m.end("content")][-60:]):
+            actor = self.actors.resolve(m.group("subj"))
+            if actor:
+                content = original[: m.end("content")]
+                self.quoting = actor if content.lstrip()[:1] in '“"' else None
+                return _Found(actor, "asserted", content, "attribution after the statement", "said")
+        m = TRAILING.match(body)
+        if m:
+            actor = self.actors.resolve(m.group("subj"))
+            if actor:
+                content = original[: m.end("content")]
+                self.quoting = actor if content.lstrip()[:1] in '“"' else None
+                return _Found(actor, "asserted", content, "attribution after the statement", "said")
+        return None
 
-    def _trailing(self, c: _Clause) -> tuple[str, str, str, str] | None:
-        m = TRAILING.match(c.masked.strip().rstrip("."))
-        if not m or not REPORTING.search(c.masked[m.end("subj") :]) and " said" not in c.masked:
-            return None
-        actor = self.actors.resolve(m.group("subj"))
-        if actor is None:
-            return None
-        lead = len(c.masked) - len(c.masked.lstrip())
-        content = c.original[lead : lead + m.end("content")]
-        return actor, "asserted", content, "attribution after the statement"
-
-    def _leading(self, c: _Clause, carried: str | None) -> tuple[str, str, str, str] | None:
-        stance, cue = "asserted", None
-        for name, pattern in STANCE_CUES:
-            cue = pattern.search(c.masked)
-            if cue:
-                stance = name
-                break
-        verb = REPORTING.search(c.masked)
-        agent = AGENT.search(c.masked)
-        reportedly = REPORTEDLY.search(c.masked)
+    def _leading(self, masked: str, original: str, carried: str | None) -> _Found | None:
+        stance, cue = first_stance(masked)
+        verb = REPORTING.search(masked)
+        agent = AGENT.search(masked)
+        reportedly = REPORTEDLY.search(masked)
         if cue is None and verb is None and agent is None and reportedly is None:
             return None
         first = min((m for m in (cue, verb) if m), key=lambda m: m.start(), default=None)
-        if agent:
-            actor = self.actors.resolve(c.masked[agent.end() :].strip().rstrip("."))
-            content = c.original[first.end() if first else 0 : agent.start()]
-            why = "attributed with '" + agent.group().strip() + "'"
+        if agent and (first is None or first.start() < agent.start()):
+            actor = self.actors.resolve(masked[agent.end() :].strip().rstrip("."))
+            content = original[first.end() if first else 0 : agent.start()]
+            word = agent.group().strip().lower()
+            why = f"attributed with '{word}'"
         elif first is not None:
-            actor = self.actors.resolve(c.masked[: first.start()]) or carried
-            content = c.original[(cue or first).end() :]
-            why = f"'{(cue or first).group()}'"
+            actor = self.actors.resolve(masked[: first.start()]) or carried
+            content = original[(cue or first).end() :]
+            word = (cue or first).group()
+            why = f"'{word}'"
         else:
             assert reportedly is not None
             actor = carried or self.actors.last
-            content = c.original[: reportedly.start()] + c.original[reportedly.end() :]
-            why = "'reportedly': attributed to the preceding source"
+            # The hedge stays in the claim: "were reportedly transferred".
+            content, why, word = original, "'reportedly': attributed to the preceding source", ""
         if actor is None:
             return None
-        return actor, stance, content, why
+        bare = content.strip().strip(",;:.").strip()
+        if re.match(r"(?:of|for|to|in|on|at|from|by|about|with)\s", bare):
+            return None  # "alarming reports of …": the cue word was a noun
+        anaphor = bare if stance != "asserted" and ANAPHORIC.match(bare) else None
+        return _Found(actor, stance, content, why, word, anaphor)
 
-    def _claim_text(self, content: str, stance: str) -> str | None:
-        text = content.strip().strip(",;:").strip()
-        clause = bool(re.match(r"(?:that|as)\s", text))
-        text = (
-            re.sub(r"^(?:that|as)\s+", "", text).strip().strip('“”"').strip().rstrip(".,").strip()
+    def _add(self, f: _Found, quote_text: str, offset: int) -> None:
+        person = self.actors.last_person
+        before = self.text[max(0, offset - 3000) : offset]
+        if f.anaphor is not None:
+            claim, checkable = f.anaphor, True  # replaced by the claim it points to, if found
+        else:
+            w = word_claim(
+                f.content, f.stance, person=_name(person), subject=self.subject, before=before
+            )
+            if w is None:
+                return
+            claim, checkable = w.claim, w.checkable
+        quote = quote_text.strip().rstrip(",;")
+        if not quote or len(claim) > 2000:
+            return
+        if (
+            not f.actor.startswith(("Sen.", "Rep."))
+            and "(" not in f.actor
+            and not person == f.actor
+        ):
+            self.subject = re.sub(r"^(?:A|An)\s", "the ", f.actor)
+        self.results.append(
+            ProposedClaim(
+                claim=claim,
+                actor=f.actor[:300],
+                stance=f.stance,  # type: ignore[arg-type]
+                quote=quote,
+                rationale=f.why[:2000],
+                checkable=checkable,
+            )
         )
-        if len(text) < 8:
-            return None
-        if ANAPHORIC.match(text) and self.last_claim:
-            return self.last_claim
-        if not clause and not FINITE.search(text) and " as " in text and stance == "asserted":
-            # "recognizes X as a matter of concern" states that X is a matter of concern.
-            text = text.replace(" as ", " is ", 1)
-        elif not clause and not FINITE.search(text):
-            if stance == "asserted":
-                return None  # "emphasized the seriousness of this development": nothing to check
-            np = DETERMINER.sub("", text)
-            head = np.split(" of ")[0].split()[-1] if np.split() else ""
-            verb = "have" if head.endswith("s") and not head.endswith("ss") else "has"
-            return f"There {verb} been {np}."
-        return text[0].upper() + text[1:] + ("" if text.endswith(("?", "!")) else ".")
+        reported = bool(f.cue) and (f.anaphor is None)
+        self.items.append(
+            Item(
+                claim=claim,
+                stance=f.stance,
+                reported=reported and (checkable or f.stance != "asserted"),
+                report_cue=bool(_REPORT_CUE.match(f.cue.lower())),
+                anaphor=f.anaphor,
+            )
+        )
 
 
-def sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence offsets: paragraphs first (pysbd is faster on short inputs), then pysbd."""
-    import pysbd
-
-    seg = pysbd.Segmenter(language="en", clean=False, char_span=True)
-    spans: list[tuple[int, int]] = []
-    for para in re.finditer(r"[^\n]+", text):
-        for s in seg.segment(para.group()):
-            spans.append((para.start() + s.start, para.start() + s.start + len(s.sent.rstrip())))
-    return spans
+def _name(actor: str | None) -> str | None:
+    """The person an opening "He" stands for: "Kurt Campbell (Deputy Secretary of State)" ->
+    "Kurt Campbell"; "Kremlin (Dmitry Peskov)" -> "Dmitry Peskov"."""
+    m = re.match(r"^(.+?) \((.+)\)$", actor or "")
+    if not m:
+        return actor
+    outer, inner = m.groups()
+    looks_named = all(w[:1].isupper() for w in inner.split()) and len(inner.split()) <= 3
+    return inner if looks_named and not ROLE_WORDS.search(inner) else outer
 
 
 def propose_offline(text: str) -> tuple[list[ProposedClaim], ProposerInfo]:
     """Propose the attributed statements in ``text`` (deterministic)."""
     return OfflineProposer().run(text), ProposerInfo(proposer="offline", proposer_version=VERSION)
+
+
+__all__ = ["VERSION", "OfflineProposer", "propose_offline", "sentences"]

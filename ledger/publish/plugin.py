@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from ledger.ids import ALPHABET, CLAIM_LEN, CLAIM_PREFIX
 from ledger.publish.facets import PAGE_COUNT
 from ledger.publish.search import COLUMN_SEARCH
+from ledger.urls import http_url
 
 REF = rf"{CLAIM_PREFIX}[{ALPHABET}]{{{CLAIM_LEN}}}(?:@[1-9][0-9]*)?"
 REF_RE = re.compile(rf"^{REF}$")
@@ -52,6 +53,8 @@ def _claim_data(conn: Any, ref: str, base: str) -> dict[str, Any]:
         ids,
     )
     texts = {src["id"]: src.pop("text") for src in sources}
+    for src in sources:  # a link a reader can follow safely, or none
+        src["url"] = http_url(src["url"])
     for s in spans:
         text = texts[s["source_id"]]
         s["before"] = text[max(0, s["start"] - PASSAGE_CHARS) : s["start"]]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ledger.atomic import write_all
 from ledger.errors import InputError
 from ledger.publish.metadata import SETTINGS, metadata
 
@@ -127,48 +131,81 @@ def serve(db_path: str, *, host: str, port: int, open_browser: bool) -> None:
 
 
 def publish_bundle(db_path: str, out: str) -> dict[str, Any]:
-    """Write a snapshot, metadata, plugin and README to ``out``; returns what was written."""
-    from ledger.store import Ledger
+    """Write a snapshot, metadata, plugin and README to ``out``; returns what was written.
+
+    The bundle is built in a temporary folder beside ``out`` and renamed into place, so a
+    failure (a full disk) leaves nothing behind and names the file that could not be written.
+    """
+    from ledger.atomic import new_directory
 
     src = Path(db_path)
     if not src.exists():
         raise InputError(f"no ledger at {db_path}: nothing to publish")
-    dest = Path(out)
-    if dest.exists() and any(dest.iterdir()):
-        raise InputError(f"{out} is not empty: choose a new folder for the bundle")
-    dest.mkdir(parents=True, exist_ok=True)
-    snapshot = dest / "ledger.db"
-    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
-    target = sqlite3.connect(snapshot)
-    with target:
-        source.backup(target)  # a consistent snapshot even while others write
-    target.close()
-    source.close()
-    _migrate(snapshot)  # a ledger from an older factledger gets the schema the pages need
-    target = sqlite3.connect(snapshot)
-    target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal/-shm
-    target.close()
-    with Ledger(snapshot, readonly=True) as ledger:
-        head = ledger.head()
-    for name, data in (
-        ("metadata.json", metadata("ledger")),
-        ("settings.json", SETTINGS),
-        ("inspect-data.json", inspect_data(snapshot)),
-    ):
-        (dest / name).write_text(json.dumps(data, indent=2), encoding="utf-8")
-    package = Path(__file__).resolve().parent.parent
-    shutil.copytree(
-        package, dest / "plugins" / "ledger", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    shutil.copytree(package / "publish" / "templates", dest / "templates")
-    (dest / "plugins" / "factledger_plugin.py").write_text(PLUGIN_SHIM, encoding="utf-8")
-    (dest / "README.md").write_text(
-        BUNDLE_README.format(
+    with new_directory(out) as tmp:
+        with _bundle_part(out, "ledger.db"):
+            head = _snapshot(src, tmp / "ledger.db")
+        for name, data in (
+            ("metadata.json", metadata("ledger")),
+            ("settings.json", SETTINGS),
+            ("inspect-data.json", inspect_data(tmp / "ledger.db")),
+        ):
+            with _bundle_part(out, name):
+                _put(tmp / name, json.dumps(data, indent=2))
+        package = Path(__file__).resolve().parent.parent
+        with _bundle_part(out, "plugins/ledger"):
+            shutil.copytree(
+                package, tmp / "plugins" / "ledger", ignore=shutil.ignore_patterns("__pycache__")
+            )
+        with _bundle_part(out, "templates"):
+            shutil.copytree(package / "publish" / "templates", tmp / "templates")
+        with _bundle_part(out, "plugins/factledger_plugin.py"):
+            _put(tmp / "plugins" / "factledger_plugin.py", PLUGIN_SHIM)
+        readme = BUNDLE_README.format(
             entries=head.count,
             head=head.hash,
             installs=" ".join(f"--install {p}" for p in INSTALLS),
             settings=_settings_flags(),
-        ),
-        encoding="utf-8",
-    )
-    return {"out": str(dest), "entries": head.count, "head": head.hash}
+        )
+        with _bundle_part(out, "README.md"):
+            _put(tmp / "README.md", readme)
+    return {"out": str(Path(out)), "entries": head.count, "head": head.hash}
+
+
+def _snapshot(src: Path, snapshot: Path) -> Any:
+    """Copy the ledger to ``snapshot`` with SQLite's backup API; returns its head."""
+    from ledger.store import Ledger
+
+    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+    target = sqlite3.connect(snapshot)
+    try:
+        with target:
+            source.backup(target)  # a consistent snapshot even while others write
+    finally:
+        target.close()
+        source.close()
+    _migrate(snapshot)  # a ledger from an older factledger gets the schema the pages need
+    target = sqlite3.connect(snapshot)
+    try:
+        target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal/-shm
+    finally:
+        target.close()
+    with Ledger(snapshot, readonly=True) as ledger:
+        return ledger.head()
+
+
+@contextlib.contextmanager
+def _bundle_part(out: str, name: str) -> Iterator[None]:
+    """Name the bundle file that failed, as the user will look for it, not its temporary path."""
+    try:
+        yield
+    except (OSError, sqlite3.Error) as e:
+        reason = getattr(e, "strerror", None) or str(e)
+        raise InputError(f"{Path(out) / name}: cannot write ({reason}); nothing published") from e
+
+
+def _put(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        write_all(fd, text.encode("utf-8"))
+    finally:
+        os.close(fd)

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ledger.atomic import AlreadyExists, write_text
 from ledger.errors import InputError
 from ledger.models import Stance
 from ledger.review.decisions import decide, effective_decision, get_proposal, pending
@@ -52,8 +53,18 @@ class ApplyResult:
     pending: int = 0
 
 
-def export_file(ledger: Ledger, path: str | Path, source_ids: list[str] | None = None) -> int:
-    """Write the pending proposals to ``path``; returns how many items it holds."""
+def export_file(
+    ledger: Ledger,
+    path: str | Path,
+    source_ids: list[str] | None = None,
+    *,
+    overwrite: bool = False,
+) -> int:
+    """Write the pending proposals to ``path``; returns how many items it holds.
+
+    An existing file may hold decisions not applied yet: it is kept (AlreadyExists) unless
+    ``overwrite``. The file is written whole or not at all.
+    """
     items = []
     for p in pending(ledger, source_ids):
         items.append(
@@ -74,9 +85,17 @@ def export_file(ledger: Ledger, path: str | Path, source_ids: list[str] | None =
             }
         )
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if not overwrite and out.exists():
+        raise AlreadyExists(
+            f"{path} already exists and may hold decisions not applied yet: apply it or choose "
+            "another name"
+        )
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"{out.parent}: cannot create ({e.strerror or e})") from e
     body = yaml.safe_dump({"items": items}, sort_keys=False, allow_unicode=True, width=100)
-    out.write_text(HEADER.format(path=path) + body, encoding="utf-8")
+    write_text(out, HEADER.format(path=path) + body, overwrite=overwrite)
     return len(items)
 
 

@@ -1,0 +1,42 @@
+"""Placeholder text: what a template or a half-filled command line leaves behind.
+
+A claim, actor, quote, note or reason goes into the ledger for good, so text that only stands in
+for the real words ("...", "TODO", "TBD", "xxx", "<claim>") is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ledger.errors import InputError
+
+# Words that mean "fill this in later" (TK is the newsroom's "to come").
+WORDS = frozenset(
+    "todo tbd tbc tba tk fixme placeholder claim text reason note actor quote "
+    "something here lorem ipsum dolor sit amet foo bar baz n/a na none null".split()
+)
+_TEMPLATE = re.compile(r"^\s*(?:<[^<>]*>|\[[^\[\]]*\]|\{[^{}]*\})\s*$")
+_WORD = re.compile(r"[^\W_]+(?:/[^\W_]+)?")
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether ``text`` is empty, only punctuation or symbols, a template slot such as
+    ``<claim>``, or only stand-in words such as TODO, TBD or xxx."""
+    stripped = text.strip()
+    if not stripped or _TEMPLATE.match(stripped):
+        return True
+    if all(unicodedata.category(ch)[0] in "PSZC" for ch in stripped):
+        return True
+    words = [w.lower() for w in _WORD.findall(stripped)]
+    return all(w in WORDS or (len(w) > 1 and set(w) == {"x"}) for w in words)
+
+
+def refuse_placeholder(what: str, text: str | None) -> None:
+    """Raise InputError naming ``what`` (e.g. "the claim text") when ``text`` is a placeholder;
+    ``None`` (not given) passes."""
+    if text is not None and is_placeholder(text):
+        raise InputError(
+            f"{what} {text.strip()!r} looks like a placeholder: write the real words "
+            "(nothing was written)"
+        )

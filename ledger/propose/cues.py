@@ -1,0 +1,113 @@
+"""The cues the offline proposer reads: reporting verbs and nouns, stance verbs, attribution frames.
+
+Written for news style in general, not for any one article: every reporting verb in every tense
+and person, the "according to X" frames on either side of the statement, inverted speech tags
+("…, said Ambassador Mohib."), and stance verbs (refused to confirm, would not comment ->
+unconfirmed; admitted -> confirmed; dismissed, rejected, "wrong to suggest" -> denied).
+Patterns run on text whose quotations are masked, so quoted words never count as cues.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Verb stems with their inflections; "report", "claim", "state", "note", "estimate", "find" and
+# "show" double as nouns, so a determiner in front of them rules the verb reading out.
+_VERBS = (
+    r"sa(?:y|ys|id|ying)|t(?:ell|ells|old)|stat(?:es|ed)|claim(?:s|ed)?|report(?:s|ed)?|"
+    r"announc(?:e|es|ed)|add(?:s|ed)|not(?:es|ed)|explain(?:s|ed)?|warn(?:s|ed)?|"
+    r"argu(?:e|es|ed)|insist(?:s|ed)?|alleg(?:e|es|ed)|suggest(?:s|ed)?|estimat(?:es|ed)|"
+    r"reveal(?:s|ed)?|wr(?:ite|ites|ote)|assert(?:s|ed)?|maintain(?:s|ed)|contend(?:s|ed)?|"
+    r"stress(?:es|ed)|emphasi[sz](?:e|es|ed)|observ(?:es|ed)|conclud(?:e|es|ed)|"
+    r"predict(?:s|ed)?|believ(?:e|es|ed)|think|thinks|thought|conced(?:e|es|ed)|"
+    r"declar(?:e|es|ed)|comment(?:s|ed)|remark(?:s|ed)|repl(?:y|ies|ied)|respond(?:s|ed)|"
+    r"testif(?:y|ies|ied)|tweet(?:s|ed)|show(?:s|ed)|found|finds|indicat(?:es|ed)|"
+    r"rul(?:es|ed)|accus(?:e|es|ed)|recogni[sz](?:e|es|ed)|highlight(?:s|ed)|"
+    r"expressed (?:serious |grave |deep )?concerns? (?:about|that|over)|expressing|"
+    r"point(?:s|ed)? out|ha(?:s|ve) learned|recall(?:s|ed)|read|reads|quot(?:es|ed)|"
+    r"cit(?:es|ed)|recommend(?:s|ed)?"
+)
+_NOT_NOUN = r"(?<!\bthe )(?<!\ba )(?<!\ban )(?<!\bthese )(?<!\bthose )(?<!\bsuch )(?<!\bhis )"
+_NOT_NOUN += r"(?<!\bher )(?<!\btheir )(?<!\bits )(?<!\bno )(?<!\bof )(?<!\bto )"
+REPORTING = re.compile(rf"{_NOT_NOUN}\b(?:{_VERBS})\b")
+# Reporting verbs that come after the speaker in an inverted tag: "…,” said Ambassador Mohib."
+TAG_VERB = (
+    r"said|says|added|adds|told|stated|wrote|writes|explained|noted|claimed|claims|asked|"
+    r"warned|insisted|argued|continued|replied|observed|admitted|announced|tweeted|reported"
+)
+INVERTED = re.compile(
+    rf"^(?P<content>.+?)(?:,[”\"’]?|[”\"’],?|\.[”\"’]?)\s+(?:{TAG_VERB})\s+"
+    r"(?P<subj>[^,;“”\"]{2,120}?)(?P<tail>,[^,]{0,160})?\.?$"
+)
+TRAILING = re.compile(
+    # "<statement>, the chairman said Friday." / "“<quote>,” he said." — a comma or a closing
+    # quotation mark must separate the statement from the speaker.
+    r"^(?P<content>.+?)(?:,[”\"’]?|[”\"’],?)\s+(?P<subj>[^,“”\"]{2,120}?)\s+"
+    rf"(?:also\s+)?(?:{TAG_VERB}|says|believes|thinks|estimates|told reporters)\b"
+    r"(?P<tail>[^,]{0,80})$"
+)
+AGENT = re.compile(
+    r"\b(?:as highlighted by|according to|as reported by|as noted by|as stated by|"
+    r"in the words of|as quoted by|citing)\s+"
+)
+# "According to X, <statement>": the agent runs to the first comma.
+INITIAL_AGENT = re.compile(
+    r"^(?:[A-Z][a-z]+,\s+)?(?:According to|As reported by|In the words of|As \w+ (?:told|said "
+    r"to) [^,]{2,60}?|Citing)\s+(?P<agent>[^,]{2,150}?),\s+(?P<content>.{8,})$"
+)
+REPORTEDLY = re.compile(r"\b(?:reportedly|allegedly|purportedly|supposedly)\s+")
+STANCE_CUES: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "unconfirmed",
+        re.compile(
+            r"\b(?:(?:has|have|had) not been able to|(?:does|do|did|could|can|would|will) not|"
+            r"cannot|can't|couldn't|won't|wouldn't|didn't|doesn't|unable to|declined to|"
+            r"refused to|(?:was|were|is|are) not able to|(?:has|have|had) not|would neither) "
+            r"(?:independently |immediately |publicly |yet |officially )?"
+            r"(?:confirm|verify|comment)\b|\bno comment\b|\bdeclined (?:to )?comment\b"
+        ),
+    ),
+    (
+        "denied",
+        re.compile(
+            r"\b(?:dismissed|dismisses|denied|denies|deny|rejected|rejects|refuted|refutes|"
+            r"repudiated|called (?:it|them|this|the \w+) (?:fake|false|untrue|baseless)|"
+            r"(?:was|is|it was|it is) wrong to suggest|branded (?:it|them|the \w+) "
+            r"(?:false|untrue|fake))\b"
+        ),
+    ),
+    (
+        "disputed",
+        re.compile(r"\b(?:disputed|disputes|contested|contests|challenged|questioned)\b"),
+    ),
+    ("retracted", re.compile(r"\b(?:retracted|retracts|withdrew|withdraws)\b")),
+    (
+        "confirmed",
+        re.compile(
+            r"(?<!not )(?<!n't )\b(?:confirmed|confirms|admitted|admits|acknowledged|"
+            r"acknowledges|conceded|concedes)\b"
+        ),
+    ),
+]
+# A stance taken on something already said: "dismissed these reports", "denied this".
+ANAPHORIC = re.compile(
+    r"^(?:(?:these|those|this|such|the|that|earlier|recent|media|press|news)\s+)*"
+    r"(?:(?:[\w-]+\s+){0,2}(?:reports?|claims?|allegations?|accounts?|suggestions?|"
+    r"rumou?rs?|movements?|stories|story|assertions?|accusations?)|it|this|that|them)$",
+    re.I,
+)
+QUOTED = re.compile(r"“[^”]{0,1500}”|\"[^\"\n]{0,1500}\"")
+
+
+def first_stance(masked: str) -> tuple[str, re.Match[str] | None]:
+    """The stance a clause takes by its cue, and the cue; ``asserted`` when there is none."""
+    for name, pattern in STANCE_CUES:
+        cue = pattern.search(masked)
+        if cue:
+            return name, cue
+    return "asserted", None
+
+
+def mask_quotes(text: str) -> str:
+    """``text`` with what is inside quotation marks replaced by x's (offsets unchanged)."""
+    return QUOTED.sub(lambda m: m.group()[0] + "x" * (len(m.group()) - 2) + m.group()[-1], text)

@@ -1,0 +1,86 @@
+"""Stances attach to claims: a denial of "these reports" is a stance on the report it denies.
+
+Within one source, a stance whose object is an anaphor ("dismissed these reports", "has not been
+able to verify these troop movements", "denied this") attaches to the latest earlier claim that
+it can refer to; a stance whose content restates an earlier claim attaches to that claim. The
+stance then carries the claim's own wording, so a reviewer sees one claim with all its stances.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ledger.propose.wording import KIN
+
+_WORD = re.compile(r"[a-z]{4,}")
+_STOP = {"that", "this", "these", "those", "with", "from", "have", "been", "were", "will", "into"}
+REPORT_NOUNS = re.compile(
+    r"\b(?:reports?|claims?|allegations?|accounts?|stories|story|rumou?rs?|suggestions?|"
+    r"assertions?|accusations?|it|this|that|them)\b",
+    re.I,
+)
+
+
+@dataclass
+class Item:
+    """What linking needs to know of one proposal."""
+
+    claim: str
+    stance: str
+    reported: bool  # checkable, stated with a cue (not only "reportedly" after another's words)
+    report_cue: bool = False  # "reported", "said", "according to": a report "these reports" means
+    anaphor: str | None = None  # the stance's object when it points back ("these reports")
+    stance_on: int | None = None
+
+
+def _words(text: str) -> set[str]:
+    out = set()
+    for w in _WORD.findall(text.lower()):
+        if w in _STOP:
+            continue
+        w = w.rstrip("s")
+        for kin in KIN:
+            if w + "s" in kin or w in kin:
+                w = sorted(kin)[0]
+        out.add(w)
+    return out
+
+
+LOOK_BACK = 40  # proposals: what "these reports" answers is near, and the bound keeps this linear
+
+
+def link(items: list[Item]) -> None:
+    """Set ``stance_on`` on each stance that takes a position on an earlier claim."""
+    words: dict[int, set[str]] = {}
+
+    def _words_of(j: int) -> set[str]:
+        if j not in words:
+            words[j] = _words(items[j].claim)
+        return words[j]
+
+    for i, it in enumerate(items):
+        if it.stance == "asserted":
+            continue
+        low = max(0, i - LOOK_BACK)
+        roots = [j for j in range(i - 1, low - 1, -1) if items[j].stance_on is None]
+        target = None
+        if it.anaphor is not None:
+            topic = _words(REPORT_NOUNS.sub(" ", it.anaphor))
+            for j in roots:
+                cand = items[j]
+                if cand.stance != "asserted" or not cand.reported:
+                    continue
+                if (not topic and cand.report_cue) or topic & _words_of(j):
+                    target = j
+                    break
+        else:
+            mine = _words(it.claim)
+            for j in roots:
+                theirs = _words_of(j)
+                if mine and theirs and len(mine & theirs) / len(mine | theirs) >= 0.6:
+                    target = j
+                    break
+        if target is not None:
+            it.stance_on = target
+            it.claim = items[target].claim
