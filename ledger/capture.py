@@ -8,7 +8,6 @@ that ``replaces`` the old one when it changed.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +18,7 @@ from ledger import archive
 from ledger.corpus import Document, IngestResult, _clean_meta, ingest_document, normalise
 from ledger.errors import InputError
 from ledger.fetch import FEED_TYPES, HTML_TYPES, Fetcher, FetchError, charset, content_type
+from ledger.pdf import pdf_text
 from ledger.store import Ledger
 
 
@@ -46,26 +46,6 @@ def _decode(url: str, body: bytes, declared: str | None) -> str:
         raise FetchError(f"{url}: unknown charset {name!r}") from None
     except UnicodeDecodeError as e:
         raise FetchError(f"{url}: the body does not decode as {name} (byte {e.start})") from None
-
-
-def pdf_text(url: str, body: bytes) -> tuple[str, list[int]]:
-    """A PDF's text, pages separated by a blank line, and the offset where each page starts."""
-    import pypdf
-
-    try:
-        reader = pypdf.PdfReader(io.BytesIO(body))
-        pages = [normalise(p.extract_text() or "").strip() for p in reader.pages]
-    except Exception as e:  # pypdf raises many types for a damaged file
-        raise FetchError(f"{url}: not a readable PDF ({type(e).__name__})") from None
-    if not any(pages):
-        raise FetchError(f"{url}: the PDF has no text layer (a scan?); OCR it first")
-    starts, text = [], ""
-    for page in pages:
-        if text:
-            text += "\n\n"
-        starts.append(len(text))
-        text += page
-    return text, starts
 
 
 def document(url: str, capture: archive.Capture) -> Document:
@@ -142,6 +122,14 @@ def ingest_urls(
             continue
         results.append(ingest_document(ledger, item.document, ingested_by=ingested_by))
     return results
+
+
+def unseen(ledger: Ledger, links: Iterable[str]) -> list[str]:
+    """The links no source was fetched from yet, in order, each once."""
+    return [
+        u for u in dict.fromkeys(links)
+        if ledger.one("SELECT 1 FROM sources WHERE path = ?", [u]) is None
+    ]  # fmt: skip
 
 
 def feed_links(url: str, fetcher: Fetcher) -> list[str]:

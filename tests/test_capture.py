@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import json
 import subprocess
 import sys
 import threading
@@ -260,3 +261,26 @@ def test_unreachable_host_is_one_line(ledger):
 def test_robots_can_be_ignored(site, ledger):
     results, lines = _ingest(ledger, [f"{site}/private/memo"], ignore_robots=True)
     assert lines == [] and results[0].status == "added"
+
+
+def test_ingest_urls_and_a_feed_from_the_command_line(site, run, workspace):
+    Site.extra = ""
+    (workspace / "urls.txt").write_text(f"# to check\n{site}/news/troops\n{site}/missing\n")
+    result = run("ingest", "--urls", "urls.txt", f"{site}/report.pdf")
+    assert result.exit_code == 1
+    assert f"Error: {site}/missing: the server answered 404 Not Found" in result.output
+    assert "added     src-" in result.output and f"{site}/news/troops" in result.output
+    # The feed's article already fetched is not fetched again; the new one goes in.
+    result = run("ingest", "--feed", f"{site}/feed.xml", "--json")
+    assert result.exit_code == 0, result.output
+    assert [r["path"] for r in json.loads(result.output)] == [f"{site}/news/latin1"]
+    assert run("verify").exit_code == 0
+
+
+def test_a_local_pdf_file_is_ingested(run, workspace):
+    (workspace / "report.pdf").write_bytes(_pdf(["Page one says 1,500 soldiers were sent."]))
+    (workspace / "scan.pdf").write_bytes(_pdf([""]))
+    result = run("ingest", "report.pdf", "scan.pdf")
+    assert result.exit_code == 1
+    assert "added" in result.output and "report.pdf" in result.output
+    assert "scan.pdf: the PDF has no text layer (a scan?); OCR it first" in result.output
