@@ -11,7 +11,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
@@ -101,3 +103,34 @@ def record_digests(raw: bytes) -> list[str]:
         for r in ArchiveIterator(io.BytesIO(raw))
         if r.rec_type == "response"
     ]
+
+
+def export_sources(rows: Iterable[dict[str, Any]]) -> bytes:
+    """Every source as WARC: a fetched source's own records as they were pinned, and a
+    ``resource`` record of the original bytes for a source read from a file."""
+    buf = io.BytesIO()
+    writer = _Sha256Writer(buf, gzip=True)
+    for row in rows:
+        raw = bytes(row["raw"])
+        if row["media_type"] == MEDIA_TYPE:
+            buf.write(raw)
+            continue
+        record = writer.create_warc_record(
+            row["url"] or f"urn:factledger:source:{row['id']}",
+            "resource",
+            payload=io.BytesIO(raw),
+            warc_content_type=row["media_type"] or "application/octet-stream",
+            warc_headers_dict={
+                "WARC-Date": _warc_date(row["retrieved"] or row["recorded_at"]),
+                "WARC-Source-URI": f"file:{row['path']}",
+            },
+        )
+        writer.write_record(record)
+    return buf.getvalue()
+
+
+def _warc_date(value: str) -> str:
+    """A WARC-Date from an ISO date or timestamp."""
+    if len(value) == 10:
+        return value + "T00:00:00Z"
+    return value[:19] + "Z"

@@ -284,3 +284,24 @@ def test_a_local_pdf_file_is_ingested(run, workspace):
     assert result.exit_code == 1
     assert "added" in result.output and "report.pdf" in result.output
     assert "scan.pdf: the PDF has no text layer (a scan?); OCR it first" in result.output
+
+
+def test_export_warc_passes_warcio_check(site, run, workspace):
+    Site.extra = ""
+    assert run("ingest", "corpus/", f"{site}/old-link").exit_code == 0
+    result = run("export", "--format", "warc", "-o", "sources.warc.gz")
+    assert result.exit_code == 0, result.output
+    warcio = Path(sys.executable).with_name("warcio")
+    out = workspace / "sources.warc.gz"
+    check = subprocess.run([str(warcio), "check", "-v", str(out)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    # Two seed files and the article with its two redirects.
+    assert check.stdout.count("WARC-Record-ID") == 5, check.stdout
+    seeds = [p.read_bytes() for p in sorted((workspace / "corpus").glob("*.txt"))]
+    from warcio.archiveiterator import ArchiveIterator
+
+    with out.open("rb") as f:
+        payloads = [
+            r.content_stream().read() for r in ArchiveIterator(f) if r.rec_type == "resource"
+        ]
+    assert payloads == seeds
