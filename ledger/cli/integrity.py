@@ -26,21 +26,57 @@ def head(as_json: bool) -> None:
     help="An earlier head hash that this ledger must still contain (whole, or its first 32+ "
     "characters as a citation quotes it).",
 )
+@click.option(
+    "--quick",
+    is_flag=True,
+    help="Check the chain, spans and source hashes only, not the derived tables readers see.",
+)
 @json_option
-def verify(earlier: str | None, as_json: bool) -> None:
-    """Recompute the hash chain, every span's quote and every source hash.
+def verify(earlier: str | None, quick: bool, as_json: bool) -> None:
+    """Recompute the hash chain, every span's quote and every source hash, and derive every
+    reader table and count again from the chain.
 
     Exits 1 naming the first row that disagrees. With --head, also proves that the ledger still
-    contains that earlier head (it fails if the ledger was truncated or rewritten since).
+    contains that earlier head (it fails if the ledger was truncated or rewritten since). With
+    --quick, the derived tables (current_claims, stances, proposal_decisions, the counts) are
+    not checked. Works on a publish bundle's database too (--db BUNDLE/NAME.db).
     """
     from ledger.verify import verify as do_verify
 
     with open_ledger(readonly=True) as ledger:
-        result = do_verify(ledger, earlier)
+        result = do_verify(ledger, earlier, quick=quick)
     if as_json:
-        emit_json({"ok": True, "entries": result.head.count, "head": result.head.hash})
-    else:
-        click.echo(f"ok: {result.head.count} entries, head {result.head.hash}")
+        emit_json(
+            {
+                "ok": True,
+                "entries": result.head.count,
+                "head": result.head.hash,
+                "derived_checked": result.derived_checked,
+                "unattested_rows": result.unattested,
+            }
+        )
+        return
+    click.echo(f"ok: {result.head.count} entries, head {result.head.hash}")
+    if quick:
+        click.echo("(quick: derived tables not checked)")
+    if result.unattested:
+        click.echo(
+            f"note: {result.unattested} rows were written before row format 2 and their claim "
+            "wording is not yet attested; any write (e.g. 'factledger rebuild') upgrades the ledger"
+        )
+
+
+@cli.command()
+def rebuild() -> None:
+    """Rebuild everything derived from the chain: reader tables, kept counts, search index.
+
+    Run it when verify reports a derived table that differs from the ledger. The ledger's own
+    rows are only read, never changed.
+    """
+    with open_ledger() as ledger:
+        ledger.rebuild_derived()
+        h = ledger.head()
+    click.echo(f"rebuilt derived tables from {h.count} entries")
 
 
 @cli.command(name="log")
