@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ledger import counts, readers, rowformat
+from ledger import counts, readers, rowformat, tree
 
 # Bump when a derived table, trigger or index changes: the next write reinstalls and refills.
-VERSION = 1
+VERSION = 2
 
 TABLES = (
     "current_claims",
@@ -59,6 +59,8 @@ def install(db: Database, *, force: bool = False) -> bool:
     counts.create(db)
     counts.rebuild(db)
     readers.index_pages(db)
+    db.execute(tree.CREATE)
+    tree.catch_up(db.conn)
     db.execute(f"PRAGMA user_version = {VERSION}")
     return True
 
@@ -68,7 +70,7 @@ def _drop(db: Database) -> None:
     for name, tbl in db.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'"):
         if tbl in ledger_tables and not name.endswith(GUARDS):
             db.execute(f"DROP TRIGGER [{name}]")
-    names = {"source_list", *TABLES, *(f"{t}_fts" for t in FTS)}
+    names = {"source_list", tree.NODES, *TABLES, *(f"{t}_fts" for t in FTS)}
     kinds = db.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')")
     for name, kind in list(kinds):
         if name in names:  # before m003 some reader tables were views
@@ -112,7 +114,7 @@ def first_difference(conn: sqlite3.Connection) -> str | None:
                     return _describe(conn, table, key, cols, ctes, sides[b], row, a)
         except sqlite3.DatabaseError as e:
             return f"{table}: cannot be read ({e}); run 'factledger rebuild'"
-    return None
+    return tree.difference(conn)
 
 
 def _describe(

@@ -103,6 +103,12 @@ def m007_row_format_2(db: Database) -> None:
     attest(db, head[0], head[1], M007_LEFT_OUT)
 
 
+@migrations()
+def m008_checkpoints_links_pages(db: Database) -> None:
+    """Signed checkpoints as ledger rows; proposals.stance_on; sources.language and .pages."""
+    run_sql(db, "m008_checkpoints_links_pages")
+
+
 def attest(db: Database, seq: int, prev_hash: str, left_out: dict[str, tuple[str, ...]]) -> str:
     """Append one attestation covering the ``left_out`` fields of every row up to ``seq``."""
     att_id = f"AT-f1-{seq}"

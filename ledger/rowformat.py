@@ -68,6 +68,9 @@ TABLES: dict[str, dict[str, Column]] = {
         "text_sha256": T,
         "replaces": T,
         "ingested_by": T,
+        "language": Column("TEXT", since=3),
+        # Where each page starts in the text (JSON list of offsets), for a PDF.
+        "pages": Column("TEXT", since=3),
         # Covered by text_sha256 and raw_sha256, which are hashed; verify recomputes both.
         "text": Column("TEXT", hashed=False),
         "raw": Column("BLOB", hashed=False),
@@ -106,6 +109,8 @@ TABLES: dict[str, dict[str, Column]] = {
         "prompt_hash": T,
         "params": T,
         "model_call_id": T,
+        # The proposal this one takes a stance on (a stance proposal attached to a claim).
+        "stance_on": Column("TEXT", since=3),
     },
     "claims": {"id": T, "created_by": T, "proposal_id": T},
     "claim_versions": {
@@ -158,6 +163,14 @@ TABLES: dict[str, dict[str, Column]] = {
         "rows": Column("INTEGER", since=2),
         "fields": Column("TEXT", since=2),
         "digest": Column("TEXT", since=2),
+    },
+    # A signed checkpoint of the transparency log: tree size, Merkle root and the signed note.
+    "checkpoints": {
+        "id": Column("TEXT", since=3),
+        "origin": Column("TEXT", since=3),
+        "tree_size": Column("INTEGER", since=3),
+        "root_hash": Column("TEXT", since=3),
+        "note": Column("TEXT", since=3),
     },
 }
 

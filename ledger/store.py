@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ledger import derived, migrations, rowformat
+from ledger import derived, migrations, rowformat, tree
 from ledger.errors import InputError
 from ledger.hashing import GENESIS, row_hash
 
@@ -137,6 +137,8 @@ class Ledger:
         try:
             yield self
             self.flush()
+            # The Merkle tree takes the new entries in the same transaction (a few hashes each).
+            tree.catch_up(self.conn)
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import base64
 import os
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from ledger import merkle
+from ledger import merkle, tree
 from ledger.checkpoint import Checkpoint, Verifier, read_signed, sign
 from ledger.errors import InputError, IntegrityError, NotFound
 from ledger.store import Ledger
 
-NODES = "merkle_nodes"
 DEFAULT_ORIGIN = "factledger.local/ledger"
 
 
@@ -30,95 +28,33 @@ def origin(explicit: str | None = None) -> str:
     return explicit or os.environ.get("FACTLEDGER_ORIGIN") or DEFAULT_ORIGIN
 
 
-def _node_reader(
-    conn: sqlite3.Connection, fresh: dict[tuple[int, int], bytes] | None = None
-) -> merkle.Node:
-    def node(level: int, index: int) -> bytes:
-        if fresh is not None and (level, index) in fresh:
-            return fresh[(level, index)]
-        row = conn.execute(
-            f"SELECT hash FROM {NODES} WHERE level = ? AND idx = ?", [level, index]
-        ).fetchone()
-        if row is None:
-            raise IntegrityError(
-                f"{NODES} lacks subtree ({level}, {index}): run 'factledger rebuild'"
-            )
-        return bytes(row[0])
-
-    return node
-
-
-def size(conn: sqlite3.Connection) -> int:
-    """How many leaves the stored tree has."""
-    row = conn.execute(f"SELECT max(idx) FROM {NODES} WHERE level = 0").fetchone()
-    return 0 if row is None or row[0] is None else int(row[0]) + 1
-
-
 def sync(ledger: Ledger) -> int:
-    """Add the entries appended since the tree was last caught up; returns the tree size.
-
-    Runs inside the caller's write transaction (or opens one).
-    """
+    """Catch the stored tree up with the ledger (in a write transaction); returns its size."""
     with ledger.transaction():
         ledger.flush()
-        conn = ledger.conn
-        n = size(conn)
-        fresh: dict[tuple[int, int], bytes] = {}
-        node = _node_reader(conn, fresh)
-        rows: list[tuple[int, int, bytes]] = []
-        cur = conn.execute("SELECT seq, hash FROM ledger_entries WHERE seq > ? ORDER BY seq", [n])
-        for seq, entry_hash in cur:
-            if seq != n + 1:
-                raise IntegrityError(f"ledger_entries: seq {n + 1} is missing")
-            for level, index, value in merkle.new_nodes(
-                n, merkle.leaf_hash(bytes.fromhex(entry_hash)), node
-            ):
-                fresh[(level, index)] = value
-                rows.append((level, index, value))
-            n += 1
-            if len(fresh) > 4096:
-                # Only the right edge is read again; keep it, write the rest.
-                conn.executemany(f"INSERT INTO {NODES} (level, idx, hash) VALUES (?, ?, ?)", rows)
-                rows.clear()
-                fresh = {k: v for k, v in fresh.items() if k[1] >= (n >> k[0]) - 1}
-                node = _node_reader(conn, fresh)
-        conn.executemany(f"INSERT INTO {NODES} (level, idx, hash) VALUES (?, ?, ?)", rows)
-    return n
-
-
-def recomputed_root(conn: sqlite3.Connection, tree_size: int | None = None) -> tuple[int, bytes]:
-    """(size, root) recomputed from the chain's entry hashes, trusting no stored node."""
-    limit = -1 if tree_size is None else tree_size
-    cur = conn.execute("SELECT hash FROM ledger_entries ORDER BY seq LIMIT ?", [limit])
-    return merkle.root_of(merkle.leaf_hash(bytes.fromhex(h)) for (h,) in cur)
-
-
-def check_nodes(conn: sqlite3.Connection) -> None:
-    """Raise IntegrityError if the stored tree disagrees with the chain it is derived from."""
-    n = size(conn)
-    if n and merkle.root(n, _node_reader(conn)) != recomputed_root(conn, n)[1]:
-        raise IntegrityError(
-            f"{NODES}: the stored tree differs from the ledger; run 'factledger rebuild'"
-        )
+        return tree.catch_up(ledger.conn)
 
 
 def root(ledger: Ledger, tree_size: int | None = None) -> tuple[int, bytes]:
-    """(size, root hash) of the tree, caught up first; ``tree_size`` for an earlier tree."""
-    n = sync(ledger)
+    """(size, root hash) of the whole tree, caught up first, or of its first ``tree_size``
+    entries (read as stored when the tree already covers them, so a read-only ledger works)."""
+    n = tree.size(ledger.conn)
+    if tree_size is None or tree_size > n:
+        n = sync(ledger)
     if tree_size is None:
         tree_size = n
     if tree_size > n:
         raise IntegrityError(f"the ledger has {n} entries, fewer than the checkpoint's {tree_size}")
-    return tree_size, merkle.root(tree_size, _node_reader(ledger.conn))
+    return tree_size, merkle.root(tree_size, tree.node_reader(ledger.conn))
 
 
-def read_key(path: str) -> str:
-    """The private key text in ``path``."""
+def read_text(path: str, what: str) -> str:
+    """A small text file a user named (a key, a checkpoint, a proof), or one line why not."""
     try:
         with open(path, encoding="utf-8") as f:
-            return f.read().strip()
+            return f.read(1 << 22)
     except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"key file {path}: {getattr(e, 'strerror', None) or e}") from None
+        raise InputError(f"{what} {path}: {getattr(e, 'strerror', None) or e}") from None
 
 
 def make_checkpoint(ledger: Ledger, secret: str, name: str | None = None) -> str:
@@ -170,17 +106,24 @@ class Proof:
 def _claim_entries(
     ledger: Ledger, claim_id: str, version: int | None
 ) -> list[tuple[int, str, str]]:
-    rows = ledger.all(
-        "SELECT seq, 'claims' AS t, id FROM claims WHERE id = :c "
-        "UNION ALL SELECT seq, 'claim_versions', id FROM claim_versions WHERE claim_id = :c "
-        "AND version = coalesce(:v, (SELECT max(version) FROM claim_versions WHERE claim_id = :c)) "
-        "UNION ALL SELECT seq, 'stance_events', id FROM stance_events WHERE claim_id = :c "
-        "UNION ALL SELECT seq, 'verdicts', id FROM verdicts WHERE claim_id = :c "
-        "UNION ALL SELECT seq, 'status_changes', id FROM status_changes WHERE claim_id = :c "
-        "ORDER BY seq",
-        {"c": claim_id, "v": version},
-    )
-    return [(r["seq"], r["t"], r["id"]) for r in rows]
+    """The entries that make up one claim version: the claim, that version, its stances,
+    verdicts and status changes, in ledger order."""
+    if version is None:
+        row = ledger.one(
+            "SELECT max(version) AS v FROM claim_versions WHERE claim_id = ?", [claim_id]
+        )
+        version = row["v"] if row else None
+    rows = ledger.conn.execute(
+        "SELECT seq, 'claims', id FROM claims WHERE id = ?1 "
+        "UNION ALL SELECT seq, 'claim_versions', id FROM claim_versions "
+        "WHERE claim_id = ?1 AND version = ?2 "
+        "UNION ALL SELECT seq, 'stance_events', id FROM stance_events WHERE claim_id = ?1 "
+        "UNION ALL SELECT seq, 'verdicts', id FROM verdicts WHERE claim_id = ?1 "
+        "UNION ALL SELECT seq, 'status_changes', id FROM status_changes WHERE claim_id = ?1 "
+        "ORDER BY 1",
+        [claim_id, version],
+    ).fetchall()
+    return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
 
 def prove(ledger: Ledger, ref: str, note: str | None = None) -> dict[str, Any]:
@@ -210,7 +153,7 @@ def prove(ledger: Ledger, ref: str, note: str | None = None) -> dict[str, Any]:
     entries = _claim_entries(ledger, claim_id, version)
     if not entries:
         raise NotFound(f"no claim {ref}")
-    node = _node_reader(ledger.conn)
+    node = tree.node_reader(ledger.conn)
     proofs, later = [], []
     for seq, table, row_id in entries:
         if seq > tree_size:
@@ -226,7 +169,7 @@ def prove(ledger: Ledger, ref: str, note: str | None = None) -> dict[str, Any]:
                 tree_size,
                 row["hash"],
                 [h.hex() for h in merkle.inclusion_path(seq - 1, tree_size, node)],
-                canonical_row(table, row).decode(),
+                canonical_row(table, row, row.get("format") or 1).decode(),
             ).as_dict()
         )
     return {"claim": ref, "checkpoint": note, "proofs": proofs, "not_yet_covered": later}
@@ -259,30 +202,30 @@ def verify_proof(proof: dict[str, Any], note: str, verifier: Verifier) -> Checkp
 def check_extends(ledger: Ledger, note: str, verifier: Verifier | None = None) -> dict[str, Any]:
     """Prove the ledger extends an earlier checkpoint, with a consistency proof.
 
-    The tree is recomputed from the chain's entry hashes, not read from ``merkle_nodes``.
+    Both roots are recomputed from the chain's entry hashes, trusting no stored node; the
+    consistency proof is built from the stored tree and must verify between them.
     """
     cp = read_signed(note, verifier) if verifier else parse_note(note)
-    tree_size, _ = root(ledger)
-    if cp.size > tree_size:
+    conn = ledger.conn
+    size_now = ledger.head().count
+    if cp.size > size_now:
         raise IntegrityError(
-            f"the checkpoint covers {cp.size} entries but the ledger has {tree_size}: "
+            f"the checkpoint covers {cp.size} entries but the ledger has {size_now}: "
             "it was truncated since the checkpoint was signed"
         )
-    check_nodes(ledger.conn)
-    tree_root = recomputed_root(ledger.conn)[1]
-    node = _node_reader(ledger.conn)
-    proof = merkle.consistency_path(cp.size, tree_size, node) if cp.size else []
-    old_root = recomputed_root(ledger.conn, cp.size)[1]
-    if old_root != cp.root or (
-        cp.size and not merkle.verify_consistency(cp.size, tree_size, cp.root, tree_root, proof)
-    ):
+    if cp.size == 0 or tree.recomputed_root(conn, cp.size)[1] != cp.root:
         raise IntegrityError(
-            f"the ledger does not extend checkpoint {cp.size}: its first {cp.size} entries "
-            "were changed since it was signed"
+            f"the ledger does not extend checkpoint {cp.origin} {cp.size}: its first "
+            f"{cp.size} entries were changed since it was signed"
         )
+    new_root = tree.recomputed_root(conn)[1]
+    proof = merkle.consistency_path(cp.size, size_now, tree.node_reader(conn))
+    if not merkle.verify_consistency(cp.size, size_now, cp.root, new_root, proof):
+        raise IntegrityError(f"{tree.NODES}: the stored tree differs from the ledger; {tree.FIX}")
     return {
+        "origin": cp.origin,
         "old_size": cp.size,
-        "new_size": tree_size,
-        "new_root": base64.b64encode(tree_root).decode(),
+        "new_size": size_now,
+        "new_root": base64.b64encode(new_root).decode(),
         "consistency_path": [h.hex() for h in proof],
     }

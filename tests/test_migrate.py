@@ -56,8 +56,8 @@ def test_every_upsert_names_its_conflict_target(tmp_path):
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ledger-v0.1.db"
 
-# Literal, not derived from the code under test: the proposals table after m007, and after a
-# later migration adds a nullable stance_on column.
+# Literal, not derived from the code under test: the proposals table after m007, after m008
+# added the nullable stance_on column, and after a later (test-only) migration adds another.
 PROPOSALS_V2 = {
     "id": str,
     "run_id": str,
@@ -88,6 +88,7 @@ PROPOSALS_V2 = {
     "format": int,
 }
 PROPOSALS_V3 = {**PROPOSALS_V2, "stance_on": str}
+PROPOSALS_GROWN = {**PROPOSALS_V3, "review_hint": str}
 ATTESTATIONS = {
     "id": str,
     "from_format": int,
@@ -145,7 +146,7 @@ def test_migrations_up_to_0_1_make_the_schema_0_1_made():
 def test_new_ledger_schema(tmp_path):
     Ledger(tmp_path / "new.db").close()
     db = sqlite_utils.Database(tmp_path / "new.db")
-    assert db["proposals"].columns_dict == PROPOSALS_V2
+    assert db["proposals"].columns_dict == PROPOSALS_V3
     assert db["attestations"].columns_dict == ATTESTATIONS
     assert LEDGER_TABLES_V2 <= set(db.table_names())
     assert db.execute("SELECT count(*) FROM attestations").fetchone()[0] == 0  # nothing to attest
@@ -167,15 +168,15 @@ def test_a_0_1_ledger_upgrades_in_place_and_then_catches_a_changed_wording(old_l
     assert after[len(before) :] == [
         (len(before) + 1, "attestations", f"AT-f1-{len(before)}", after[-1][3])
     ]
-    assert sqlite_utils.Database(conn)["proposals"].columns_dict == PROPOSALS_V2
+    assert sqlite_utils.Database(conn)["proposals"].columns_dict == PROPOSALS_V3
     attested = conn.execute("SELECT rows, fields, through_seq FROM attestations").fetchone()
     assert attested == (5, '["claim_versions.text"]', len(before))
     r = run("verify", "--head", old_head)
     assert r.exit_code == 0 and "not yet attested" not in r.output
-    # New rows are written with format 2.
+    # New rows are written with the newest format.
     cid = run("claims", "--json").output.split('"id": "')[1].split('"')[0]
     assert run("verdict", cid, "supported").exit_code == 0
-    assert conn.execute("SELECT format FROM verdicts ORDER BY seq DESC LIMIT 1").fetchone() == (2,)
+    assert conn.execute("SELECT format FROM verdicts ORDER BY seq DESC LIMIT 1").fetchone() == (3,)
     assert run("verify").exit_code == 0
     # The issue's tamper on an old row, after the upgrade: caught, naming the row.
     seq, vid = conn.execute("SELECT seq, id FROM claim_versions ORDER BY seq LIMIT 1").fetchone()
@@ -211,8 +212,9 @@ def test_attested_fields_cannot_be_rewritten_to_match(old_ledger, run):
 
 
 def test_a_later_nullable_column_keeps_old_rows_verifying(old_ledger, run, monkeypatch):
-    """A new migration adds proposals.stance_on to a ledger holding format 1 and 2 rows."""
-    assert run("rebuild").exit_code == 0  # upgrade to format 2
+    """A new migration adds proposals.review_hint to a ledger holding rows of every format."""
+    assert run("rebuild").exit_code == 0  # upgrade to the newest format
+    newest, grown_format = rowformat.FORMAT, rowformat.FORMAT + 1
 
     def copy_a_proposal(ledger, **changes):
         row = ledger.one("SELECT * FROM proposals ORDER BY seq LIMIT 1")
@@ -222,43 +224,46 @@ def test_a_later_nullable_column_keeps_old_rows_verifying(old_ledger, run, monke
         )
 
     with Ledger(old_ledger) as ledger, ledger.transaction():
-        copy_a_proposal(ledger, id="P-format-2")
+        copy_a_proposal(ledger, id="P-format-now")
     grown = Migrations("factledger")
     grown._migrations = list(migrations._migrations)
 
     @grown()
-    def m900_proposals_stance_on(db):
-        db.execute("ALTER TABLE proposals ADD COLUMN stance_on TEXT")
+    def m900_proposals_review_hint(db):
+        db.execute("ALTER TABLE proposals ADD COLUMN review_hint TEXT")
 
     monkeypatch.setattr(migrations_module, "migrations", grown)
-    proposals = {**rowformat.TABLES["proposals"], "stance_on": rowformat.Column("TEXT", since=3)}
+    proposals = {
+        **rowformat.TABLES["proposals"],
+        "review_hint": rowformat.Column("TEXT", since=grown_format),
+    }
     monkeypatch.setitem(rowformat.TABLES, "proposals", proposals)
-    monkeypatch.setattr(rowformat, "FORMAT", 3)
-    monkeypatch.setattr(rowformat, "FORMATS", (1, 2, 3))
+    monkeypatch.setattr(rowformat, "FORMAT", grown_format)
+    monkeypatch.setattr(rowformat, "FORMATS", tuple(range(1, grown_format + 1)))
 
     with Ledger(old_ledger) as ledger, ledger.transaction():
-        copy_a_proposal(ledger, id="P-stance-on", stance_on="FL-ABCDEF")
+        copy_a_proposal(ledger, id="P-review-hint", review_hint="check the figure")
     conn = sqlite3.connect(old_ledger)
-    assert sqlite_utils.Database(conn)["proposals"].columns_dict == PROPOSALS_V3
+    assert sqlite_utils.Database(conn)["proposals"].columns_dict == PROPOSALS_GROWN
     formats = dict(conn.execute("SELECT coalesce(format, 1), count(*) FROM proposals GROUP BY 1"))
-    assert set(formats) == {1, 2, 3} and formats[3] == 1
+    assert set(formats) == {1, newest, grown_format} and formats[grown_format] == 1
     assert run("verify").exit_code == 0
     # The new column is covered in the new row...
     conn.execute("DROP TRIGGER proposals_no_update")
-    conn.execute("UPDATE proposals SET stance_on = 'FL-XXXXXX' WHERE id = 'P-stance-on'")
+    conn.execute("UPDATE proposals SET review_hint = 'changed' WHERE id = 'P-review-hint'")
     conn.commit()
     r = run("verify", "--quick")
-    assert r.exit_code == 1 and "(proposals P-stance-on): hash does not match" in r.output
-    conn.execute("UPDATE proposals SET stance_on = 'FL-ABCDEF' WHERE id = 'P-stance-on'")
+    assert r.exit_code == 1 and "(proposals P-review-hint): hash does not match" in r.output
+    conn.execute("UPDATE proposals SET review_hint = 'check the figure' WHERE id = 'P-review-hint'")
     # ...and an older row, written without it, cannot gain a value for it.
-    old_id = "P-format-2"
-    conn.execute("UPDATE proposals SET stance_on = 'FL-XXXXXX' WHERE id = ?", [old_id])
+    old_id = "P-format-now"
+    conn.execute("UPDATE proposals SET review_hint = 'changed' WHERE id = ?", [old_id])
     conn.commit()
     r = run("verify", "--quick")
     assert r.exit_code == 1
     assert (
-        f"(proposals {old_id}): stance_on holds a value, but row format 2 has no stance_on"
-        in r.output
+        f"(proposals {old_id}): review_hint holds a value, but row format {newest} has no "
+        "review_hint" in r.output
     )
 
 

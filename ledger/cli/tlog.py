@@ -10,11 +10,11 @@ import click
 from ledger.cli import cli, emit_json, json_option, open_ledger
 
 
-def _read(path: str, what: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise click.ClickException(f"{what} {path}: {getattr(e, 'strerror', None) or e}") from None
+def read_text(path: str, what: str) -> str:
+    """A user's file as text (imported lazily: signing code loads only when used)."""
+    from ledger.tlog import read_text as read
+
+    return read(path, what)
 
 
 @cli.command()
@@ -55,9 +55,9 @@ def keygen(name: str, out: str) -> None:
 @click.option("--origin", help="The log's name (default: $FACTLEDGER_ORIGIN).")
 def checkpoint(key: str, origin: str | None) -> None:
     """Sign a checkpoint (size and Merkle root) of the ledger, append it, print it."""
-    from ledger.tlog import make_checkpoint, read_key
+    from ledger.tlog import make_checkpoint
 
-    secret = read_key(key)
+    secret = read_text(key, "key").strip()
     with open_ledger() as ledger:
         note = make_checkpoint(ledger, secret, origin)
     click.echo(note, nl=False)
@@ -76,7 +76,7 @@ def prove(ref: str, checkpoint_file: str | None, as_json: bool) -> None:
     """Inclusion proofs that claim REF (ID or ID@N) is in a signed checkpoint."""
     from ledger.tlog import prove as do_prove
 
-    note = _read(checkpoint_file, "checkpoint") if checkpoint_file else None
+    note = read_text(checkpoint_file, "checkpoint") if checkpoint_file else None
     with open_ledger(readonly=True) as ledger:
         result = do_prove(ledger, ref, note)
     if as_json:
@@ -109,14 +109,14 @@ def verify_proof(proof_file: str, checkpoint_file: str, verifier: str) -> None:
     from ledger.tlog import verify_proof as do_verify
 
     if Path(verifier).is_file():
-        verifier = _read(verifier, "key")
+        verifier = read_text(verifier, "key")
     try:
-        proof = json.loads(_read(proof_file, "proof"))
+        proof = json.loads(read_text(proof_file, "proof"))
     except json.JSONDecodeError as e:
         raise click.ClickException(
             f"proof {proof_file}: not JSON ({e.msg}, line {e.lineno})"
         ) from None
-    cp = do_verify(proof, _read(checkpoint_file, "checkpoint"), Verifier.parse(verifier))
+    cp = do_verify(proof, read_text(checkpoint_file, "checkpoint"), Verifier.parse(verifier))
     click.echo(
         f"ok: {len(proof['proofs'])} entries of {proof.get('claim')} are in checkpoint "
         f"{cp.origin} of {cp.size} entries"
