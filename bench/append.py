@@ -16,7 +16,7 @@ from pathlib import Path
 
 from common import SEEDS, machine, timed
 
-from ledger import migrations
+from ledger import rowformat
 from ledger.claims import create_claim
 from ledger.corpus import ingest_document, read_document
 from ledger.spans import find_span
@@ -53,7 +53,7 @@ def main(n: int) -> None:
     rows = {
         t: api.conn.execute(
             "SELECT {} FROM [{}] ORDER BY seq".format(
-                ", ".join(f"[{c}]" for c in [*migrations.TABLES[t], *migrations.CHAIN]), t
+                ", ".join(f"[{c}]" for c in rowformat.columns(t)), t
             )
         ).fetchall()
         for t in tables
@@ -69,7 +69,7 @@ def main(n: int) -> None:
     def through_raw() -> None:
         raw.execute("BEGIN IMMEDIATE")
         for t in tables:
-            cols = [*migrations.TABLES[t], *migrations.CHAIN]
+            cols = rowformat.columns(t)
             raw.executemany(
                 "INSERT INTO [{}] ({}) VALUES ({})".format(
                     t, ", ".join(f"[{c}]" for c in cols), ", ".join("?" * len(cols))

@@ -22,7 +22,7 @@ from common import SEEDS, machine
 
 from ledger.claims import create_claim
 from ledger.corpus import ingest_document, read_document
-from ledger.migrations import TABLES
+from ledger.rowformat import TABLES
 from ledger.spans import find_span
 from ledger.store import Ledger
 

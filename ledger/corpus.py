@@ -27,6 +27,7 @@ from ledger.urls import require_http_url
 MAX_BYTES = 10 * 1024 * 1024  # 10 MiB: far above any article, small enough to stay in memory
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
+PDF_SUFFIXES = {".pdf"}
 META_FIELDS = ("title", "publisher", "author", "url", "published", "retrieved")
 SIDECAR = ".meta.yaml"
 
@@ -67,7 +68,7 @@ def iter_files(paths: list[str]) -> Iterator[Path]:
                     child.is_file()
                     and not child.name.endswith(SIDECAR)
                     and not child.name.startswith(".")
-                    and child.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES
+                    and child.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
                 ):
                     yield child
         else:
@@ -139,9 +140,9 @@ def read_document(path: Path) -> Document:
     """Read one file into a Document, or raise InputError naming the file and the reason."""
     _check_name(path)
     suffix = path.suffix.lower()
-    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
+    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES:
         raise InputError(
-            f"{path}: unsupported file type {suffix or '(none)'}; use .txt, .md or .html"
+            f"{path}: unsupported file type {suffix or '(none)'}; use .txt, .md, .html or .pdf"
         )
     try:
         size = path.stat().st_size
@@ -152,11 +153,16 @@ def read_document(path: Path) -> Document:
         raise InputError(f"{path}: cannot read ({e.strerror or e})") from e
     if not raw.strip():
         raise InputError(f"{path}: empty file")
-    decoded = _decode(path, raw)
     meta_in: dict[str, Any] = {}
-    if suffix in HTML_SUFFIXES:
+    if suffix in PDF_SUFFIXES:
+        from ledger.pdf import pdf_text
+
+        text, media_type = pdf_text(path, raw)[0], "application/pdf"
+    elif suffix in HTML_SUFFIXES:
+        decoded = _decode(path, raw)
         text, meta_in, media_type = _extract_html(path, decoded), _html_meta(decoded), "text/html"
     else:
+        decoded = _decode(path, raw)
         text, media_type = decoded, "text/markdown" if suffix != ".txt" else "text/plain"
         if decoded.startswith("---"):
             import frontmatter
@@ -200,6 +206,8 @@ def _html_meta(html: str) -> dict[str, Any]:
 
 
 def _stored_path(path: str) -> str:
+    if path.startswith(("http://", "https://")):
+        return path
     rel = os.path.relpath(path)
     return path if rel.startswith("..") else rel
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ledger.migrations import ENTRIES
+from ledger.rowformat import ENTRIES
 
 # The columns whose values are counted: the default facets of the tables a reader browses.
 COUNTED: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -132,27 +132,38 @@ def create_decision_counts(db: Database) -> None:
     )
 
 
+def facet_counts_sql() -> str:
+    """SELECT (tbl, col, value, n) counting everything again from the tables themselves."""
+    arms = [
+        f"SELECT tbl, '', '', count(*) FROM {ENTRIES} GROUP BY tbl",
+        f"SELECT '{ENTRIES}', '', '', count(*) FROM {ENTRIES}",
+    ]
+    for table, (_, cols) in COUNTED.items():
+        if table not in LEDGER_TABLES:
+            arms.append(f"SELECT '{table}', '', '', count(*) FROM {table}")
+        arms += [
+            f"SELECT '{table}', '{c}', [{c}], count(*) FROM {table} WHERE [{c}] IS NOT NULL "
+            f"GROUP BY [{c}]"
+            for c in cols
+        ]
+    return " UNION ALL ".join(arms)
+
+
+def decision_counts_sql() -> str:
+    """SELECT the decision_counts rows again from proposal_decisions."""
+    keys = ", ".join(f"coalesce({c}, '')" for c in DECIDED_BY)
+    return (
+        f"SELECT {keys}, decision, count(*) FROM proposal_decisions "
+        f"WHERE decision NOTNULL GROUP BY {keys}, decision"
+    )
+
+
 def rebuild(db: Database) -> None:
     """Count everything again from the tables themselves (after creating, or to repair)."""
     db.execute("DELETE FROM facet_counts")
-    db.execute(
-        f"INSERT INTO facet_counts SELECT tbl, '', '', count(*) FROM {ENTRIES} GROUP BY tbl "
-        f"UNION ALL SELECT '{ENTRIES}', '', '', count(*) FROM {ENTRIES}"
-    )
-    for table, (_, cols) in COUNTED.items():
-        if table not in LEDGER_TABLES:
-            db.execute(f"INSERT INTO facet_counts SELECT '{table}', '', '', count(*) FROM {table}")
-        for c in cols:
-            db.execute(
-                f"INSERT INTO facet_counts SELECT '{table}', '{c}', [{c}], count(*) "
-                f"FROM {table} WHERE [{c}] IS NOT NULL GROUP BY [{c}]"
-            )
+    db.execute(f"INSERT INTO facet_counts {facet_counts_sql()}")
     db.execute("DELETE FROM decision_counts")
-    keys = ", ".join(f"coalesce({c}, '')" for c in DECIDED_BY)
-    db.execute(
-        f"INSERT INTO decision_counts SELECT {keys}, decision, count(*) FROM proposal_decisions "
-        f"WHERE decision NOTNULL GROUP BY {keys}, decision"
-    )
+    db.execute(f"INSERT INTO decision_counts {decision_counts_sql()}")
     rebuild_pairs(db)
 
 
@@ -195,18 +206,22 @@ def create_pairs(db: Database) -> None:
             )
 
 
+def facet_pair_counts_sql() -> str:
+    """SELECT the facet_pair_counts rows again from the tables themselves."""
+    return " UNION ALL ".join(
+        f"SELECT '{table}', '{b}', [{b}], '{c}', [{c}], count(*) FROM {table} "
+        f"WHERE [{b}] NOTNULL AND [{c}] NOTNULL GROUP BY [{b}], [{c}]"
+        for table, (_, cols) in COUNTED.items()
+        for b in cols
+        for c in cols
+        if b != c
+    )
+
+
 def rebuild_pairs(db: Database) -> None:
     """Count the pairs again from the tables themselves."""
     db.execute("DELETE FROM facet_pair_counts")
-    for table, (_, cols) in COUNTED.items():
-        for b in cols:
-            for c in cols:
-                if b != c:
-                    db.execute(
-                        f"INSERT INTO facet_pair_counts SELECT '{table}', '{b}', [{b}], '{c}', "
-                        f"[{c}], count(*) FROM {table} WHERE [{b}] NOTNULL AND [{c}] NOTNULL "
-                        f"GROUP BY [{b}], [{c}]"
-                    )
+    db.execute(f"INSERT INTO facet_pair_counts {facet_pair_counts_sql()}")
 
 
 FTS_SUFFIXES = ("_fts", "_fts_docsize")  # one row per indexed row of the table they index

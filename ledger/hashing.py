@@ -1,4 +1,4 @@
-"""Canonical JSON and the hash chain.
+"""Canonical JSON and the hash chain, by row format (``ledger/rowformat.py`` says which columns).
 
 Canonical JSON is sorted keys, UTF-8, no spaces (as in ``llm``'s logs). orjson produces exactly
 that with OPT_SORT_KEYS and is several times faster than ``json.dumps(sort_keys=True)``, which
@@ -8,15 +8,14 @@ matters because every appended row is encoded once on write and once on verify.
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 from typing import Any
 
 import orjson
 
-GENESIS = "0" * 64
+from ledger import rowformat
 
-# Columns that are not part of a row's canonical JSON: the hash itself, and large content that is
-# covered by its own sha256 column instead (sources.text by text_sha256, sources.raw by raw_sha256).
-EXCLUDED = frozenset({"hash", "text", "raw"})
+GENESIS = "0" * 64
 
 
 def canonical_json(obj: Any) -> bytes:
@@ -29,11 +28,40 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def row_hash(table: str, row: dict[str, Any]) -> str:
-    """The chain hash of one ledger row: sha256 over its canonical JSON, which includes prev_hash.
+@cache
+def _hashed(table: str, fmt: int) -> tuple[str, ...]:
+    return rowformat.hashed_columns(table, fmt)
 
-    The table name is part of the hashed object so a row cannot be moved between tables.
+
+def canonical_row(table: str, row: dict[str, Any], fmt: int = rowformat.FORMAT) -> bytes:
+    """The bytes a row's hash covers: its hashed columns (``fmt``'s), its table and its format.
+
+    The table name is part of the hashed object so a row cannot be moved between tables; from
+    format 2 on, so is the format, so a row cannot be re-labelled as another format.
     """
-    body = {k: v for k, v in row.items() if k not in EXCLUDED}
+    body = {c: row.get(c) for c in _hashed(table, fmt)}
     body["_table"] = table
-    return hashlib.sha256(canonical_json(body)).hexdigest()
+    if fmt >= 2:
+        body["_format"] = fmt
+    return canonical_json(body)
+
+
+def row_hash(table: str, row: dict[str, Any], fmt: int = rowformat.FORMAT) -> str:
+    """The chain hash of one ledger row of format ``fmt``: sha256 over :func:`canonical_row`."""
+    return hashlib.sha256(canonical_row(table, row, fmt)).hexdigest()
+
+
+def left_out_line(table: str, row: dict[str, Any]) -> bytes:
+    """One attested line: a format-1 row's fields that format 1 left out of its hash."""
+    fields = {c: row.get(c) for c in rowformat.FORMAT_1_LEFT_OUT[table]}
+    return canonical_json([row["seq"], table, row["id"], fields]) + b"\n"
+
+
+def line_digest(line: bytes) -> str:
+    """The digest kept for one attested line (``attested_fields.digest``)."""
+    return hashlib.sha256(line).hexdigest()
+
+
+def attestation_hasher() -> Any:
+    """The attestation's digest: sha256 over its attested lines' digests (hex), in seq order."""
+    return hashlib.sha256()

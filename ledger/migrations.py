@@ -1,193 +1,163 @@
 """Named schema migrations, applied once each and recorded in ``_sqlite_migrations``.
 
-Every ledger table carries the chain columns ``seq``, ``prev_hash``, ``hash`` and
-``recorded_at``, and is append-only: triggers refuse UPDATE and DELETE, even from the
-``sqlite3`` shell. An AFTER INSERT trigger on each ledger table also records the row in
-``ledger_entries`` (seq, table, id, prev_hash, hash), whose primary key and UNIQUE constraints
+Migrations are history: each one runs the literal SQL in ``ledger/schema/NAME.sql``, exactly as
+it first ran, so that it keeps its meaning whatever the library code says later. Never edit one;
+add a new one. Everything derived (reader tables, kept counts, search index) is installed after
+the migrations by ``ledger/derived.py``, at its own version.
+
+Every ledger table carries the chain columns ``seq``, ``prev_hash``, ``hash``, ``recorded_at``
+(and, from m007, ``format``), and is append-only: triggers refuse UPDATE, DELETE and an INSERT
+that reuses an id or seq, even from the ``sqlite3`` shell. An AFTER INSERT trigger on each ledger
+table records the row in ``ledger_entries`` (seq, table, id, prev_hash, hash), whose constraints
 make a fork of the chain fail loudly across all tables, and which gives the head in O(1).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import heapq
+import sqlite3
+from collections.abc import Iterator
+from importlib import resources
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from ledger import hashing
+
 migrations = Migrations("factledger")
-
-CHAIN = {"seq": int, "prev_hash": str, "hash": str, "recorded_at": str}
-SPAN = {
-    "source_id": str,
-    "start": int,
-    "end": int,
-    "quote": str,
-    "prefix": str,
-    "suffix": str,
-}
-
-# The ledger tables, in the order they were introduced. Columns after the chain columns.
-TABLES: dict[str, dict[str, type]] = {
-    "sources": {
-        "id": str,
-        "path": str,
-        "title": str,
-        "publisher": str,
-        "author": str,
-        "url": str,
-        "published": str,
-        "retrieved": str,
-        "media_type": str,
-        "size_bytes": int,
-        "raw_sha256": str,
-        "text_sha256": str,
-        "replaces": str,
-        "ingested_by": str,
-        "text": str,
-        "raw": bytes,
-    },
-    "model_calls": {
-        "id": str,
-        "model": str,
-        "resolved_model": str,
-        "api_base": str,
-        "prompt_name": str,
-        "prompt_hash": str,
-        "cache_key": str,
-        "request": str,
-        "response": str,
-        "input_tokens": int,
-        "output_tokens": int,
-        "cost": float,
-        "duration_ms": int,
-        "error": str,
-    },
-    "proposals": {
-        "id": str,
-        "run_id": str,
-        **SPAN,
-        "claim": str,
-        "actor": str,
-        "stance": str,
-        "stated_on": str,
-        "rationale": str,
-        "anchoring": str,
-        "anchor_score": float,
-        "proposer": str,
-        "proposer_version": str,
-        "model": str,
-        "prompt_name": str,
-        "prompt_hash": str,
-        "params": str,
-        "model_call_id": str,
-    },
-    "claims": {
-        "id": str,
-        "created_by": str,
-        "proposal_id": str,
-    },
-    "claim_versions": {
-        "id": str,
-        "claim_id": str,
-        "version": int,
-        "text": str,
-        **SPAN,
-        "reviewer": str,
-        "reason": str,
-        "proposal_id": str,
-        "decision_id": str,
-    },
-    "stance_events": {
-        "id": str,
-        "claim_id": str,
-        "stance": str,
-        "actor": str,
-        **SPAN,
-        "stated_on": str,
-        "reviewer": str,
-        "note": str,
-        "proposal_id": str,
-        "decision_id": str,
-    },
-    "verdicts": {
-        "id": str,
-        "claim_id": str,
-        "verdict": str,
-        "note": str,
-        "reviewer": str,
-    },
-    "status_changes": {
-        "id": str,
-        "claim_id": str,
-        "status": str,
-        "successor_id": str,
-        "reason": str,
-        "reviewer": str,
-    },
-    "decisions": {
-        "id": str,
-        "proposal_id": str,
-        "action": str,
-        "reviewer": str,
-        "reason": str,
-        "changes": str,
-        "claim_id": str,
-        "reverses": str,
-    },
-}
-
-SPAN_TABLES = ("claim_versions", "stance_events")
-
-INDEXES: dict[str, list[list[str]]] = {
-    "sources": [["path"], ["raw_sha256"]],
-    "model_calls": [["cache_key"]],
-    "proposals": [["source_id"], ["model_call_id"]],
-    "claim_versions": [["claim_id", "version"]],
-    "stance_events": [["claim_id"], ["actor"], ["stance"]],
-    "verdicts": [["claim_id"]],
-    "status_changes": [["claim_id"], ["successor_id"]],
-    "decisions": [["proposal_id"], ["claim_id"]],
-}
-UNIQUE_INDEXES: dict[str, list[list[str]]] = {"claim_versions": [["claim_id", "version"]]}
-
-
 ENTRIES = "ledger_entries"
 
 
-def protect(db: Database, table: str) -> None:
-    """Make ``table`` append-only and record its rows in the ledger_entries spine."""
-    for action in ("UPDATE", "DELETE"):
-        db.execute(
-            f"CREATE TRIGGER [{table}_no_{action.lower()}] BEFORE {action} ON [{table}] "
-            f"BEGIN SELECT RAISE(ABORT, 'factledger: {table} is append-only; "
-            f"corrections are new rows'); END"
-        )
-    if table != ENTRIES:
-        db.execute(
-            f"CREATE TRIGGER [{table}_entry] AFTER INSERT ON [{table}] BEGIN "
-            f"INSERT INTO {ENTRIES} (seq, tbl, row_id, prev_hash, hash) "
-            f"VALUES (NEW.seq, '{table}', NEW.id, NEW.prev_hash, NEW.hash); END"
-        )
+def statements(name: str) -> Iterator[str]:
+    """The statements of ``ledger/schema/NAME.sql``, one complete SQL statement at a time."""
+    text = resources.files("ledger").joinpath(f"schema/{name}.sql").read_text("utf-8")
+    buf = ""
+    for line in text.splitlines(keepends=True):
+        if not buf and line.startswith("--"):
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            yield buf.strip()
+            buf = ""
+    if buf.strip():
+        raise ValueError(f"schema/{name}.sql ends with an incomplete statement")
+
+
+def run_sql(db: Database, name: str) -> None:
+    """Run a migration's literal SQL inside the caller's transaction."""
+    for sql in statements(name):
+        db.execute(sql)
 
 
 @migrations()
 def m001_ledger_tables(db: Database) -> None:
     """Create every ledger table with its chain columns, indexes and append-only triggers."""
-    # The spine: one row per appended row, across all tables. Its constraints are the fork check.
-    db.execute(
-        f"CREATE TABLE {ENTRIES} (seq INTEGER PRIMARY KEY CHECK (seq > 0), tbl TEXT NOT NULL, "
-        "row_id TEXT NOT NULL, prev_hash TEXT NOT NULL UNIQUE, hash TEXT NOT NULL UNIQUE)"
-    )
-    protect(db, ENTRIES)
-    for table, columns in TABLES.items():
-        db[table].create(  # type: ignore[union-attr]
-            {**columns, **CHAIN},
-            pk="id",
-            not_null={"id", "seq", "prev_hash", "hash", "recorded_at"},
+    run_sql(db, "m001_ledger_tables")
+
+
+@migrations()
+def m002_reader_views_and_search(db: Database) -> None:
+    """Views a reader needs, and full-text search over claims and quotes (derived indexes)."""
+    run_sql(db, "m002_reader_views_and_search")
+
+
+@migrations()
+def m003_reader_tables(db: Database) -> None:
+    """Replace the current_claims and stances views with derived tables kept by triggers."""
+    run_sql(db, "m003_reader_tables")
+
+
+@migrations()
+def m004_counts_and_proposal_decisions(db: Database) -> None:
+    """Exact row and facet counts kept by triggers; proposal_decisions as a reader table."""
+    run_sql(db, "m004_counts_and_proposal_decisions")
+
+
+@migrations()
+def m005_reader_page_indexes(db: Database) -> None:
+    """Index reader-table filters and facet pairs with the newest-first order pages use."""
+    run_sql(db, "m005_reader_page_indexes")
+
+
+@migrations()
+def m006_refuse_replace(db: Database) -> None:
+    """Refuse a row whose id or seq is already taken, so INSERT OR REPLACE, REPLACE and upserts
+    cannot swap a ledger row: REPLACE deletes the old row without firing the DELETE trigger."""
+    run_sql(db, "m006_refuse_replace")
+
+
+# What format 1 left out of the hash, as this migration attests it (the contract's
+# FORMAT_1_LEFT_OUT at the time, spelled out so the migration keeps its meaning).
+M007_LEFT_OUT: dict[str, tuple[str, ...]] = {"claim_versions": ("text",)}
+
+
+@migrations()
+def m007_row_format_2(db: Database) -> None:
+    """Each row records its hash format (NULL: format 1); an attestation entry covers what
+    format 1 left out of the hash for every row written so far, without rewriting any row."""
+    run_sql(db, "m007_row_format_2")
+    head = db.execute(f"SELECT seq, hash FROM {ENTRIES} ORDER BY seq DESC LIMIT 1").fetchone()
+    if head is None:
+        return  # an empty ledger: nothing was written under format 1
+    attest(db, head[0], head[1], M007_LEFT_OUT)
+
+
+@migrations()
+def m008_checkpoints_links_pages(db: Database) -> None:
+    """Signed checkpoints as ledger rows; proposals.stance_on; sources.language and .pages."""
+    run_sql(db, "m008_checkpoints_links_pages")
+
+
+def attest(db: Database, seq: int, prev_hash: str, left_out: dict[str, tuple[str, ...]]) -> str:
+    """Append one attestation covering the ``left_out`` fields of every row up to ``seq``."""
+    att_id = f"AT-f1-{seq}"
+    streams = [
+        (
+            (r[0], table, r[1], dict(zip(cols, r[2:], strict=True)))
+            for r in db.execute(
+                f"SELECT seq, id, {', '.join(f'[{c}]' for c in cols)} FROM [{table}] "
+                "WHERE seq <= ? ORDER BY seq",
+                [seq],
+            )
         )
-        db[table].create_index(["seq"], unique=True)  # type: ignore[union-attr]
-        for cols in INDEXES.get(table, []):
-            unique = cols in UNIQUE_INDEXES.get(table, [])
-            db[table].create_index(cols, unique=unique)  # type: ignore[union-attr]
-        protect(db, table)
+        for table, cols in left_out.items()
+    ]
+    digest, rows = hashing.attestation_hasher(), 0
+    batch: list[tuple[object, ...]] = []
+    sql = "INSERT INTO attested_fields (seq, tbl, row_id, digest, attestation_id) VALUES "
+    sql += "(?, ?, ?, ?, ?)"
+    for row_seq, table, row_id, fields in heapq.merge(*streams, key=lambda r: r[0]):
+        line = hashing.left_out_line(table, {"seq": row_seq, "id": row_id, **fields})
+        d = hashing.line_digest(line)
+        digest.update(d.encode("ascii"))
+        rows += 1
+        batch.append((row_seq, table, row_id, d, att_id))
+        if len(batch) >= 5000:
+            db.conn.executemany(sql, batch)
+            batch.clear()
+    db.conn.executemany(sql, batch)
+    row = {
+        "id": att_id,
+        "from_format": 1,
+        "through_seq": seq,
+        "rows": rows,
+        "fields": hashing.canonical_json(
+            [f"{t}.{c}" for t, cols in left_out.items() for c in cols]
+        ).decode(),
+        "digest": digest.hexdigest(),
+        "seq": seq + 1,
+        "prev_hash": prev_hash,
+        "recorded_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "format": 2,
+    }
+    row["hash"] = hashing.row_hash("attestations", row, 2)
+    cols = list(row)
+    db.execute(
+        f"INSERT INTO attestations ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+        [row[c] for c in cols],
+    )
+    return att_id
 
 
 def apply(db: Database) -> None:
@@ -195,130 +165,27 @@ def apply(db: Database) -> None:
     migrations.apply(db)
 
 
-READER_VIEWS = {
-    "current_claims": """
-        SELECT c.id AS claim_id, v.version, v.text AS claim,
-          coalesce((SELECT status FROM status_changes s WHERE s.claim_id = c.id
-                    ORDER BY s.seq DESC LIMIT 1), 'active') AS status,
-          (SELECT successor_id FROM status_changes s WHERE s.claim_id = c.id
-           ORDER BY s.seq DESC LIMIT 1) AS superseded_by,
-          coalesce((SELECT verdict FROM verdicts d WHERE d.claim_id = c.id
-                    ORDER BY d.seq DESC LIMIT 1), 'unreviewed') AS verdict,
-          (SELECT group_concat(stance || ' by ' || actor, '; ') FROM stance_events e
-           WHERE e.claim_id = c.id) AS stance_summary,
-          v.source_id, src.title AS source_title, src.publisher, v.quote,
-          c.created_by, c.recorded_at AS created_at, v.rowid AS search_rowid
-        FROM claims c
-        JOIN claim_versions v ON v.claim_id = c.id
-          AND v.version = (SELECT max(version) FROM claim_versions WHERE claim_id = c.id)
-        JOIN sources src ON src.id = v.source_id""",
-    "stances": """
-        SELECT e.id AS stance_id, e.claim_id, e.stance, e.actor,
-          e.stance || ' by ' || e.actor AS status, e.quote, e.stated_on,
-          e.source_id, src.title AS source_title, src.publisher, e.reviewer, e.proposal_id,
-          e.recorded_at, e.rowid AS stance_rowid
-        FROM stance_events e JOIN sources src ON src.id = e.source_id""",
-    "source_list": """
-        SELECT id, title, publisher, author, url, published, retrieved, media_type, path,
-          size_bytes, raw_sha256, text_sha256, replaces, ingested_by, recorded_at
-        FROM sources""",
-    "proposal_decisions": """
-        SELECT p.id AS proposal_id, p.source_id, p.claim, p.actor, p.stance, p.quote, p.anchoring,
-          p.anchor_score, p.proposer, p.model, p.prompt_name, p.model_call_id,
-          d.action AS decision, d.reviewer, d.reason, d.claim_id, d.recorded_at AS decided_at
-        FROM proposals p LEFT JOIN decisions d ON d.id = (
-          SELECT x.id FROM decisions x WHERE x.proposal_id = p.id AND x.action != 'undo'
-            AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.action = 'undo' AND u.reverses = x.id)
-          ORDER BY x.seq DESC LIMIT 1)""",
-}
+def record_problem(conn: sqlite3.Connection) -> str | None:
+    """What is wrong with the ``_sqlite_migrations`` record, or None if it is sound.
 
-
-@migrations()
-def m002_reader_views_and_search(db: Database) -> None:
-    """Views a reader needs, and full-text search over claims and quotes (derived indexes)."""
-    for name, sql in READER_VIEWS.items():
-        db.create_view(name, sql.strip())
-    # FTS tables are derived from ledger rows, kept in sync by insert triggers; they are not
-    # ledger tables and `verify` does not cover them (they can be rebuilt from the ledger).
-    db["claim_versions"].enable_fts(["text", "quote"], create_triggers=True)  # type: ignore[union-attr]
-    db["stance_events"].enable_fts(["actor", "quote"], create_triggers=True)  # type: ignore[union-attr]
-
-
-@migrations()
-def m003_reader_tables(db: Database) -> None:
-    """Replace the current_claims and stances views with derived tables kept by triggers."""
-    from ledger import readers
-
-    db.execute("DROP VIEW current_claims")
-    db.execute("DROP VIEW stances")
-    readers.create(db)
-    readers.rebuild(db)
-
-
-@migrations()
-def m004_counts_and_proposal_decisions(db: Database) -> None:
-    """Exact row and facet counts kept by triggers; proposal_decisions as a reader table."""
-    from ledger import counts, readers
-
-    # "Is this decision undone?" is asked on every decision and reader refresh: without this
-    # index each one read the whole decisions table.
-    db.execute("CREATE INDEX idx_decisions_undo ON decisions (action, reverses)")
-    # count(*) walks the narrowest index: without one, the spine's page counted its wide rows.
-    db.execute(f"CREATE INDEX idx_{ENTRIES}_tbl ON {ENTRIES} (tbl)")
-    db.execute("DROP VIEW proposal_decisions")
-    readers.create_proposal_decisions(db)
-    readers.rebuild_proposal_decisions(db)
-    counts.create(db)
-    counts.rebuild(db)
-
-
-@migrations()
-def m005_reader_page_indexes(db: Database) -> None:
-    """Index reader-table filters and facet pairs with the newest-first order pages use."""
-    from ledger import readers
-
-    readers.index_pages(db)
-
-
-# The ledger tables as of m006, spelled out: a migration keeps its meaning if TABLES changes.
-M006_TABLES = (
-    "sources",
-    "model_calls",
-    "proposals",
-    "claims",
-    "claim_versions",
-    "stance_events",
-    "verdicts",
-    "status_changes",
-    "decisions",
-)
-NO_REPLACE = (
-    "CREATE TRIGGER [{t}_no_replace] BEFORE INSERT ON [{t}] WHEN {when} BEGIN SELECT "
-    "RAISE(ABORT, 'factledger: {t} already holds this {what}; the ledger is append-only, "
-    "corrections are new rows'); END"
-)
-
-
-@migrations()
-def m006_refuse_replace(db: Database) -> None:
-    """Refuse a row whose id or seq is already taken, so INSERT OR REPLACE, REPLACE and upserts
-    cannot swap a ledger row: REPLACE deletes the old row without firing the DELETE trigger."""
-    for t in M006_TABLES:
-        when = (
-            f"EXISTS (SELECT 1 FROM [{t}] WHERE id = NEW.id) "
-            f"OR EXISTS (SELECT 1 FROM [{t}] WHERE seq = NEW.seq)"
-        )
-        what = "id or seq"
-        if t == "claim_versions":
-            when += (
-                " OR EXISTS (SELECT 1 FROM claim_versions "
-                "WHERE claim_id = NEW.claim_id AND version = NEW.version)"
+    A ledger whose record lost rows re-runs those migrations on the next write, which fails.
+    """
+    known = [m.name for m in migrations._migrations]
+    try:
+        applied = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY id",
+                [migrations.name],
             )
-            what = "id, seq or claim version"
-        db.execute(NO_REPLACE.format(t=t, when=when, what=what))
-    when = (
-        "EXISTS (SELECT 1 FROM ledger_entries WHERE seq = NEW.seq) "
-        "OR EXISTS (SELECT 1 FROM ledger_entries WHERE prev_hash = NEW.prev_hash) "
-        "OR EXISTS (SELECT 1 FROM ledger_entries WHERE hash = NEW.hash)"
-    )
-    db.execute(NO_REPLACE.format(t="ledger_entries", when=when, what="seq or hash"))
+        ]
+    except sqlite3.DatabaseError:
+        return "_sqlite_migrations is missing: the ledger's record of its migrations was deleted"
+    if not applied:
+        return "_sqlite_migrations records no migration of this ledger (the record was emptied)"
+    for i, name in enumerate(known):
+        if name not in applied and any(n in applied for n in known[i + 1 :]):
+            return f"_sqlite_migrations: {name} is not recorded although later migrations are"
+    if len(set(applied)) != len(applied):
+        return "_sqlite_migrations records a migration twice"
+    return None

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from ledger.counts import COUNTED
+
 # A decision counts unless a later undo row reverses it.
 EFFECTIVE = (
     "SELECT d.* FROM decisions d WHERE d.action != 'undo' AND NOT EXISTS "
@@ -178,8 +180,6 @@ PAGE_ORDER = {
 def index_pages(db: Database) -> None:
     """Index the reader tables' filters and facet pairs with page order (replacing the
     (filter, key) indexes of current_claims and stances)."""
-    from ledger.counts import COUNTED
-
     for table, (order, filters) in PAGE_ORDER.items():
         facets = COUNTED[table][1]
         keys: list[tuple[str, ...]] = [(c,) for c in filters]
@@ -198,3 +198,13 @@ def rebuild(db: Database) -> None:
     db.execute(f"INSERT INTO current_claims ({CLAIM_COLUMNS}) {_claim_rows('')}")
     rows = _stance_rows("e", "stance_events e JOIN sources src ON src.id = e.source_id")
     db.execute(f"INSERT INTO stances ({STANCE_COLUMNS}) {rows}")
+
+
+def derivations() -> dict[str, tuple[str, str, str]]:
+    """Each reader table: its key, its columns, and the SELECT deriving its rows from the ledger."""
+    stance_from = "stance_events e JOIN sources src ON src.id = e.source_id"
+    return {
+        "current_claims": ("claim_id", CLAIM_COLUMNS, _claim_rows("")),
+        "stances": ("stance_id", STANCE_COLUMNS, _stance_rows("e", stance_from)),
+        "proposal_decisions": ("proposal_id", PROPOSAL_COLUMNS, _proposal_rows("")),
+    }

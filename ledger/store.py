@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ledger import migrations
+from ledger import derived, migrations, rowformat, tree
 from ledger.errors import InputError
 from ledger.hashing import GENESIS, row_hash
 
@@ -82,10 +82,14 @@ class Ledger:
         if not readonly:
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
-            if migrations.migrations.pending(self.db):
+            if (
+                migrations.migrations.pending(self.db)
+                or derived.installed_version(conn) != derived.VERSION
+            ):
                 with self.transaction():
                     # Re-checked under the write lock: another process may have migrated.
                     migrations.apply(self.db)
+                    derived.install(self.db)
 
     @classmethod
     def reading(cls, conn: sqlite3.Connection, path: str = "") -> Ledger:
@@ -95,6 +99,12 @@ class Ledger:
         ledger._head, ledger._depth, ledger._now = None, 0, ""
         ledger._insert_sql, ledger._pending, ledger._pending_ids = {}, {}, set()
         return ledger
+
+    def rebuild_derived(self) -> None:
+        """Drop and rebuild every derived table, count and search index from the ledger."""
+        with self.transaction():
+            migrations.apply(self.db)
+            derived.install(self.db, force=True)
 
     def close(self) -> None:
         """Close the connection."""
@@ -127,6 +137,8 @@ class Ledger:
         try:
             yield self
             self.flush()
+            # The Merkle tree takes the new entries in the same transaction (a few hashes each).
+            tree.catch_up(self.conn)
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
@@ -144,7 +156,7 @@ class Ledger:
         which costs about half as much per row as one execute each; reads flush first."""
         # In ledger order (sources before claims before stances ...), so the reader triggers
         # always find the rows a new row refers to.
-        for table in [t for t in migrations.TABLES if t in self._pending]:
+        for table in [t for t in rowformat.TABLES if t in self._pending]:
             values = self._pending[table]
             if values:
                 self.conn.executemany(self._sql(table), values)
@@ -165,14 +177,14 @@ class Ledger:
         if self._head is not None:
             return self._head
         row = self.conn.execute(
-            f"SELECT seq, hash FROM {migrations.ENTRIES} ORDER BY seq DESC LIMIT 1"
+            f"SELECT seq, hash FROM {rowformat.ENTRIES} ORDER BY seq DESC LIMIT 1"
         ).fetchone()
         return Head(row[0], row[1]) if row else Head(0, GENESIS)
 
     def _sql(self, table: str) -> str:
         sql = self._insert_sql.get(table)
         if sql is None:
-            cols = [*migrations.TABLES[table], *migrations.CHAIN]
+            cols = rowformat.columns(table)
             sql = "INSERT INTO [{}] ({}) VALUES ({})".format(
                 table, ", ".join(f"[{c}]" for c in cols), ", ".join("?" for _ in cols)
             )
@@ -183,7 +195,7 @@ class Ledger:
         if not self.conn.in_transaction:
             raise RuntimeError("append outside a transaction")
         head = self.head()
-        columns = migrations.TABLES[table]
+        columns = rowformat.TABLES[table]
         unknown = set(row) - set(columns) - {"recorded_at"}
         if unknown:
             raise ValueError(f"unknown columns for {table}: {sorted(unknown)}")
@@ -192,9 +204,10 @@ class Ledger:
         full["seq"] = seq
         full["prev_hash"] = head.hash
         full["recorded_at"] = row.get("recorded_at") or now
-        full["hash"] = digest = row_hash(table, full)
+        full["format"] = rowformat.FORMAT
+        full["hash"] = digest = row_hash(table, full, rowformat.FORMAT)
         self._head = Head(seq, digest)
-        return tuple(full[c] for c in (*columns, *migrations.CHAIN))
+        return tuple(full[c] for c in rowformat.columns(table))
 
     def append(self, table: str, row: dict[str, Any]) -> str:
         """Append one row to ``table`` inside the open transaction; returns its hash.

@@ -1,8 +1,20 @@
-"""Migrations: an empty database migrates once, and the schema is what the ledger expects."""
+"""Migrations: an empty database migrates once, a 0.1 ledger upgrades in place, the schema grows.
 
+Expected schemas are literal (as in llm's tests/test_migrate.py), never derived from the code.
+"""
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
 import sqlite_utils
+from sqlite_utils.migrations import Migrations
 
-from ledger.migrations import TABLES, migrations
+from ledger import migrations as migrations_module
+from ledger import rowformat
+from ledger.migrations import migrations
+from ledger.rowformat import TABLES
 from ledger.store import Ledger
 
 
@@ -38,3 +50,235 @@ def test_every_upsert_names_its_conflict_target(tmp_path):
     assert triggers
     for sql in triggers:
         assert "ON CONFLICT DO" not in sql, sql
+
+
+# ---- History, upgrade and growth, on a ledger written by factledger 0.1 ----------------------
+
+FIXTURE = Path(__file__).parent / "fixtures" / "ledger-v0.1.db"
+
+# Literal, not derived from the code under test: the proposals table after m007, after m008
+# added the nullable stance_on column, and after a later (test-only) migration adds another.
+PROPOSALS_V2 = {
+    "id": str,
+    "run_id": str,
+    "source_id": str,
+    "start": int,
+    "end": int,
+    "quote": str,
+    "prefix": str,
+    "suffix": str,
+    "claim": str,
+    "actor": str,
+    "stance": str,
+    "stated_on": str,
+    "rationale": str,
+    "anchoring": str,
+    "anchor_score": float,
+    "proposer": str,
+    "proposer_version": str,
+    "model": str,
+    "prompt_name": str,
+    "prompt_hash": str,
+    "params": str,
+    "model_call_id": str,
+    "seq": int,
+    "prev_hash": str,
+    "hash": str,
+    "recorded_at": str,
+    "format": int,
+}
+PROPOSALS_V3 = {**PROPOSALS_V2, "stance_on": str}
+PROPOSALS_GROWN = {**PROPOSALS_V3, "review_hint": str}
+ATTESTATIONS = {
+    "id": str,
+    "from_format": int,
+    "through_seq": int,
+    "rows": int,
+    "fields": str,
+    "digest": str,
+    "seq": int,
+    "prev_hash": str,
+    "hash": str,
+    "recorded_at": str,
+    "format": int,
+}
+LEDGER_TABLES_V2 = {
+    "sources",
+    "model_calls",
+    "proposals",
+    "claims",
+    "claim_versions",
+    "stance_events",
+    "verdicts",
+    "status_changes",
+    "decisions",
+    "attestations",
+    "attested_fields",
+    "ledger_entries",
+}
+
+
+@pytest.fixture
+def old_ledger(workspace):
+    """A copy of the fixture ledger (factledger 0.1) as ./ledger.db."""
+    shutil.copy(FIXTURE, workspace / "ledger.db")
+    return workspace / "ledger.db"
+
+
+def _schema(conn):
+    return sorted(
+        conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master "
+            "WHERE name NOT LIKE '%sqlite_migrations%'"
+        ).fetchall()
+    )
+
+
+def test_migrations_up_to_0_1_make_the_schema_0_1_made():
+    """The literal migrations m001-m005 build, byte for byte, the schema 0.1's code built."""
+    conn = sqlite3.connect(":memory:")
+    db = sqlite_utils.Database(conn)
+    for m in migrations._migrations[:5]:
+        m.fn(db)
+    assert _schema(conn) == _schema(sqlite3.connect(FIXTURE))
+
+
+def test_new_ledger_schema(tmp_path):
+    Ledger(tmp_path / "new.db").close()
+    db = sqlite_utils.Database(tmp_path / "new.db")
+    assert db["proposals"].columns_dict == PROPOSALS_V3
+    assert db["attestations"].columns_dict == ATTESTATIONS
+    assert LEDGER_TABLES_V2 <= set(db.table_names())
+    assert db.execute("SELECT count(*) FROM attestations").fetchone()[0] == 0  # nothing to attest
+
+
+def _hashes(conn):
+    return conn.execute("SELECT seq, tbl, row_id, hash FROM ledger_entries ORDER BY seq").fetchall()
+
+
+def test_a_0_1_ledger_upgrades_in_place_and_then_catches_a_changed_wording(old_ledger, run):
+    before = _hashes(sqlite3.connect(old_ledger))
+    old_head = before[-1][3]
+    r = run("verify")
+    assert r.exit_code == 0 and "not yet attested" in r.output  # read-only: not upgraded yet
+    assert run("rebuild").exit_code == 0  # any write upgrades
+    conn = sqlite3.connect(old_ledger)
+    after = _hashes(conn)
+    assert after[: len(before)] == before  # no row rewritten
+    assert after[len(before) :] == [
+        (len(before) + 1, "attestations", f"AT-f1-{len(before)}", after[-1][3])
+    ]
+    assert sqlite_utils.Database(conn)["proposals"].columns_dict == PROPOSALS_V3
+    attested = conn.execute("SELECT rows, fields, through_seq FROM attestations").fetchone()
+    assert attested == (5, '["claim_versions.text"]', len(before))
+    r = run("verify", "--head", old_head)
+    assert r.exit_code == 0 and "not yet attested" not in r.output
+    # New rows are written with the newest format.
+    cid = run("claims", "--json").output.split('"id": "')[1].split('"')[0]
+    assert run("verdict", cid, "supported").exit_code == 0
+    assert conn.execute("SELECT format FROM verdicts ORDER BY seq DESC LIMIT 1").fetchone() == (3,)
+    assert run("verify").exit_code == 0
+    # The issue's tamper on an old row, after the upgrade: caught, naming the row.
+    seq, vid = conn.execute("SELECT seq, id FROM claim_versions ORDER BY seq LIMIT 1").fetchone()
+    conn.execute("DROP TRIGGER claim_versions_no_update")
+    conn.execute(
+        "UPDATE claim_versions SET text = 'North Korean soldiers are NOT in Russia.' WHERE id = ?",
+        [vid],
+    )
+    conn.commit()
+    r = run("verify")
+    assert r.exit_code == 1
+    assert (
+        f"seq {seq} (claim_versions {vid}): claim_versions.text differs from what the upgrade attested"
+        in r.output
+    )
+
+
+def test_attested_fields_cannot_be_rewritten_to_match(old_ledger, run):
+    assert run("rebuild").exit_code == 0
+    conn = sqlite3.connect(old_ledger)
+    seq, vid = conn.execute("SELECT seq, id FROM claim_versions ORDER BY seq LIMIT 1").fetchone()
+    for t in ("claim_versions", "attested_fields"):
+        conn.execute(f"DROP TRIGGER {t}_no_update")
+    conn.execute("UPDATE claim_versions SET text = 'changed' WHERE id = ?", [vid])
+    from ledger.hashing import left_out_line, line_digest
+
+    d = line_digest(left_out_line("claim_versions", {"seq": seq, "id": vid, "text": "changed"}))
+    conn.execute("UPDATE attested_fields SET digest = ? WHERE seq = ?", [d, seq])
+    conn.commit()
+    r = run("verify")
+    assert r.exit_code == 1 and "attested_fields differ from what it attested" in r.output
+    assert "(attestations AT-f1-" in r.output
+
+
+def test_a_later_nullable_column_keeps_old_rows_verifying(old_ledger, run, monkeypatch):
+    """A new migration adds proposals.review_hint to a ledger holding rows of every format."""
+    assert run("rebuild").exit_code == 0  # upgrade to the newest format
+    newest, grown_format = rowformat.FORMAT, rowformat.FORMAT + 1
+
+    def copy_a_proposal(ledger, **changes):
+        row = ledger.one("SELECT * FROM proposals ORDER BY seq LIMIT 1")
+        chain = ("seq", "prev_hash", "hash", "recorded_at", "format")
+        ledger.append(
+            "proposals", {**{c: row[c] for c in PROPOSALS_V2 if c not in chain}, **changes}
+        )
+
+    with Ledger(old_ledger) as ledger, ledger.transaction():
+        copy_a_proposal(ledger, id="P-format-now")
+    grown = Migrations("factledger")
+    grown._migrations = list(migrations._migrations)
+
+    @grown()
+    def m900_proposals_review_hint(db):
+        db.execute("ALTER TABLE proposals ADD COLUMN review_hint TEXT")
+
+    monkeypatch.setattr(migrations_module, "migrations", grown)
+    proposals = {
+        **rowformat.TABLES["proposals"],
+        "review_hint": rowformat.Column("TEXT", since=grown_format),
+    }
+    monkeypatch.setitem(rowformat.TABLES, "proposals", proposals)
+    monkeypatch.setattr(rowformat, "FORMAT", grown_format)
+    monkeypatch.setattr(rowformat, "FORMATS", tuple(range(1, grown_format + 1)))
+
+    with Ledger(old_ledger) as ledger, ledger.transaction():
+        copy_a_proposal(ledger, id="P-review-hint", review_hint="check the figure")
+    conn = sqlite3.connect(old_ledger)
+    assert sqlite_utils.Database(conn)["proposals"].columns_dict == PROPOSALS_GROWN
+    formats = dict(conn.execute("SELECT coalesce(format, 1), count(*) FROM proposals GROUP BY 1"))
+    assert set(formats) == {1, newest, grown_format} and formats[grown_format] == 1
+    assert run("verify").exit_code == 0
+    # The new column is covered in the new row...
+    conn.execute("DROP TRIGGER proposals_no_update")
+    conn.execute("UPDATE proposals SET review_hint = 'changed' WHERE id = 'P-review-hint'")
+    conn.commit()
+    r = run("verify", "--quick")
+    assert r.exit_code == 1 and "(proposals P-review-hint): hash does not match" in r.output
+    conn.execute("UPDATE proposals SET review_hint = 'check the figure' WHERE id = 'P-review-hint'")
+    # ...and an older row, written without it, cannot gain a value for it.
+    old_id = "P-format-now"
+    conn.execute("UPDATE proposals SET review_hint = 'changed' WHERE id = ?", [old_id])
+    conn.commit()
+    r = run("verify", "--quick")
+    assert r.exit_code == 1
+    assert (
+        f"(proposals {old_id}): review_hint holds a value, but row format {newest} has no "
+        "review_hint" in r.output
+    )
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (
+            "DELETE FROM _sqlite_migrations WHERE name = 'm003_reader_tables'",
+            "m003_reader_tables is not recorded",
+        ),
+        ("DELETE FROM _sqlite_migrations", "records no migration"),
+        ("DROP TABLE _sqlite_migrations", "_sqlite_migrations is missing"),
+    ],
+)
+def test_a_damaged_migrations_record_is_reported(seeded, raw_db, damage, message):
+    raw_db().execute(damage)
+    r = seeded("verify")
+    assert r.exit_code == 1 and message in r.output and "Traceback" not in r.output

@@ -21,35 +21,80 @@ STANCE_HELP = "asserted, confirmed, unconfirmed, denied, disputed or retracted."
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--urls", "urls_file", type=click.File("r"), help="A file of URLs, one a line.")
+@click.option("--feed", "feeds", multiple=True, help="An RSS or Atom feed: ingest its articles.")
+@click.option("--concurrency", default=4, show_default=True, help="URLs fetched at once.")
+@click.option("--timeout", default=20.0, show_default=True, help="Seconds to wait for a server.")
+@click.option("--ignore-robots", is_flag=True, help="Fetch even where robots.txt disallows it.")
 @reviewer_option
 @json_option
-def ingest(paths: tuple[str, ...], reviewer: str | None, as_json: bool) -> None:
-    """Ingest .txt, .md and .html files (or folders of them) as sources.
+def ingest(
+    paths: tuple[str, ...],
+    urls_file: Any,
+    feeds: tuple[str, ...],
+    concurrency: int,
+    timeout: float,
+    ignore_robots: bool,
+    reviewer: str | None,
+    as_json: bool,
+) -> None:
+    """Ingest files, folders of them, or web pages and PDFs by URL, as sources.
 
-    Each file goes in in its own transaction: a bad file (binary, not UTF-8, empty, over 10 MiB,
-    unreadable) is reported on one line and skipped, the other files in the same call still go
-    in, and the exit code is 1. Metadata comes from YAML front matter or a NAME.meta.yaml sidecar.
-    Re-ingesting the same bytes is a no-op; a changed file at the same path becomes a new source
+    Files: .txt, .md, .html and .pdf; metadata from YAML front matter or a NAME.meta.yaml
+    sidecar. A URL (http or https) is fetched, following redirects, honouring robots.txt, up to
+    10 MiB, and kept as a WARC record of what was served; title, author, publisher and dates
+    come from the page. Each file or URL goes in in its own transaction: a bad one is reported
+    on one line and skipped, the others in the same call still go in, and the exit code is 1.
+    The same bytes again are a no-op; changed bytes at the same path or URL become a new source
     that replaces the old one.
     """
+    from ledger.capture import feed_links, ingest_urls, unseen
     from ledger.corpus import ingest_document, iter_files, read_document
     from ledger.errors import LedgerError
+    from ledger.fetch import Fetcher
 
+    urls = [p for p in paths if p.startswith(("http://", "https://"))]
+    files = [p for p in paths if p not in urls]
+    if urls_file is not None:
+        urls += [line.strip() for line in urls_file if line.strip() and not line.startswith("#")]
+    if not (files or urls or feeds):
+        raise click.UsageError("give files, folders, URLs, --urls FILE or --feed URL")
     who = _reviewer(reviewer)
     failed, results = 0, []
+
+    def problem(line: str) -> None:
+        nonlocal failed
+        failed += 1
+        click.echo(f"Error: {line}", err=True)
+
+    def done(result: Any) -> None:
+        results.append(result.__dict__)
+        if not as_json:
+            extra = f" (replaces {result.replaces})" if result.replaces else ""
+            click.echo(f"{result.status:9} {result.source_id}  {result.path}{extra}")
+
     with open_ledger(create=True) as ledger:
-        for path in iter_files(list(paths)):
+        for path in iter_files(files):
             try:
-                result = ingest_document(ledger, read_document(path), ingested_by=who)
+                done(ingest_document(ledger, read_document(path), ingested_by=who))
             except LedgerError as e:
-                failed += 1
-                click.echo(f"Error: {e}", err=True)
-                continue
-            results.append(result.__dict__)
-            if not as_json:
-                extra = f" (replaces {result.replaces})" if result.replaces else ""
-                click.echo(f"{result.status:9} {result.source_id}  {result.path}{extra}")
+                problem(str(e))
+        if urls or feeds:
+            fetcher = Fetcher(timeout=timeout, ignore_robots=ignore_robots)
+            try:
+                for feed in feeds:
+                    try:
+                        urls += unseen(ledger, feed_links(feed, fetcher))
+                    except LedgerError as e:
+                        problem(str(e))
+                for result in ingest_urls(
+                    ledger, dict.fromkeys(urls), ingested_by=who, fetcher=fetcher,
+                    concurrency=concurrency, report=problem,
+                ):  # fmt: skip
+                    done(result)
+            finally:
+                fetcher.close()
     if as_json:
         emit_json(results)
     if failed:

@@ -26,21 +26,75 @@ def head(as_json: bool) -> None:
     help="An earlier head hash that this ledger must still contain (whole, or its first 32+ "
     "characters as a citation quotes it).",
 )
+@click.option(
+    "--quick",
+    is_flag=True,
+    help="Check the chain, spans and source hashes only, not the derived tables readers see.",
+)
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=click.Path(dir_okay=False),
+    help="A signed checkpoint quoted earlier: prove the ledger extends it (consistency proof).",
+)
 @json_option
-def verify(earlier: str | None, as_json: bool) -> None:
-    """Recompute the hash chain, every span's quote and every source hash.
+def verify(earlier: str | None, quick: bool, checkpoint_file: str | None, as_json: bool) -> None:
+    """Recompute the hash chain, every span's quote and every source hash, and derive every
+    reader table and count again from the chain.
 
     Exits 1 naming the first row that disagrees. With --head, also proves that the ledger still
-    contains that earlier head (it fails if the ledger was truncated or rewritten since).
+    contains that earlier head (it fails if the ledger was truncated or rewritten since). With
+    --checkpoint, proves the ledger extends a signed checkpoint. With
+    --quick, the derived tables (current_claims, stances, proposal_decisions, the counts) are
+    not checked. Works on a publish bundle's database too (--db BUNDLE/NAME.db).
     """
     from ledger.verify import verify as do_verify
 
+    extends = None
     with open_ledger(readonly=True) as ledger:
-        result = do_verify(ledger, earlier)
+        result = do_verify(ledger, earlier, quick=quick)
+        if checkpoint_file:
+            from ledger.tlog import check_extends, read_text
+
+            extends = check_extends(ledger, read_text(checkpoint_file, "checkpoint"))
     if as_json:
-        emit_json({"ok": True, "entries": result.head.count, "head": result.head.hash})
-    else:
-        click.echo(f"ok: {result.head.count} entries, head {result.head.hash}")
+        emit_json(
+            {
+                "ok": True,
+                "entries": result.head.count,
+                "head": result.head.hash,
+                "derived_checked": result.derived_checked,
+                "unattested_rows": result.unattested,
+                "extends_checkpoint": extends,
+            }
+        )
+        return
+    click.echo(f"ok: {result.head.count} entries, head {result.head.hash}")
+    if extends:
+        click.echo(
+            f"extends checkpoint {extends['origin']} of {extends['old_size']} entries "
+            f"(consistency proof of {len(extends['consistency_path'])} hashes)"
+        )
+    if quick:
+        click.echo("(quick: derived tables not checked)")
+    if result.unattested:
+        click.echo(
+            f"note: {result.unattested} rows were written before row format 2 and their claim "
+            "wording is not yet attested; any write (e.g. 'factledger rebuild') upgrades the ledger"
+        )
+
+
+@cli.command()
+def rebuild() -> None:
+    """Rebuild everything derived from the chain: reader tables, kept counts, search index.
+
+    Run it when verify reports a derived table that differs from the ledger. The ledger's own
+    rows are only read, never changed.
+    """
+    with open_ledger() as ledger:
+        ledger.rebuild_derived()
+        h = ledger.head()
+    click.echo(f"rebuilt derived tables from {h.count} entries")
 
 
 @cli.command(name="log")

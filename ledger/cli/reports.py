@@ -113,7 +113,7 @@ def render(report: str, output: str, allow_problems: bool, base_url: str | None)
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["claimreview", "annotation", "jsonl", "csv"]),
+    type=click.Choice(["claimreview", "annotation", "jsonl", "csv", "warc"]),
     required=True,
 )
 @click.option(
@@ -122,9 +122,20 @@ def render(report: str, output: str, allow_problems: bool, base_url: str | None)
 @BASE_URL
 def export(fmt: str, output: str | None, base_url: str | None) -> None:
     """Export claims: schema.org ClaimReview JSON-LD (claims with a verdict), W3C Web
-    Annotations (one per span), JSON Lines or CSV."""
+    Annotations (one per span), JSON Lines or CSV; or every source as a WARC archive
+    (warc, needs -o, e.g. sources.warc.gz)."""
     from ledger.export import export as do_export
 
+    if fmt == "warc":
+        from ledger.archive import export_sources
+        from ledger.atomic import write_bytes
+
+        if not output:
+            raise click.UsageError("--format warc writes a binary archive: give -o FILE")
+        with open_ledger(readonly=True) as ledger:
+            write_bytes(output, export_sources(ledger.all("SELECT * FROM sources ORDER BY seq")))
+        click.echo(f"wrote {output}")
+        return
     with open_ledger(readonly=True) as ledger:
         text = do_export(ledger, fmt, base_url)
     if output:

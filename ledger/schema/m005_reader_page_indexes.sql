@@ -1,0 +1,37 @@
+-- m005_reader_page_indexes: Reader-table filters and facet pairs indexed in page order.
+-- Literal DDL, as this migration first ran: never edit it; add a new migration instead.
+DROP INDEX IF EXISTS idx_current_claims_verdict;
+CREATE INDEX idx_current_claims_verdict_page ON current_claims (verdict, search_rowid);
+DROP INDEX IF EXISTS idx_current_claims_status;
+CREATE INDEX idx_current_claims_status_page ON current_claims (status, search_rowid);
+DROP INDEX IF EXISTS idx_current_claims_publisher;
+CREATE INDEX idx_current_claims_publisher_page ON current_claims (publisher, search_rowid);
+DROP INDEX IF EXISTS idx_current_claims_source_id;
+CREATE INDEX idx_current_claims_source_id_page ON current_claims (source_id, search_rowid);
+CREATE INDEX idx_current_claims_verdict_status_page ON current_claims (verdict, status, search_rowid);
+CREATE INDEX idx_current_claims_verdict_publisher_page ON current_claims (verdict, publisher, search_rowid);
+CREATE INDEX idx_current_claims_status_publisher_page ON current_claims (status, publisher, search_rowid);
+DROP INDEX IF EXISTS idx_stances_claim_id;
+CREATE INDEX idx_stances_claim_id_page ON stances (claim_id, stance_rowid);
+DROP INDEX IF EXISTS idx_stances_actor;
+CREATE INDEX idx_stances_actor_page ON stances (actor, stance_rowid);
+DROP INDEX IF EXISTS idx_stances_stance;
+CREATE INDEX idx_stances_stance_page ON stances (stance, stance_rowid);
+DROP INDEX IF EXISTS idx_stances_publisher;
+CREATE INDEX idx_stances_publisher_page ON stances (publisher, stance_rowid);
+DROP INDEX IF EXISTS idx_stances_source_id;
+CREATE INDEX idx_stances_source_id_page ON stances (source_id, stance_rowid);
+DROP INDEX IF EXISTS idx_stances_source_title;
+CREATE INDEX idx_stances_source_title_page ON stances (source_title, stance_rowid);
+CREATE INDEX idx_stances_stance_actor_page ON stances (stance, actor, stance_rowid);
+CREATE INDEX idx_stances_stance_publisher_page ON stances (stance, publisher, stance_rowid);
+CREATE INDEX idx_stances_stance_source_title_page ON stances (stance, source_title, stance_rowid);
+CREATE INDEX idx_stances_actor_publisher_page ON stances (actor, publisher, stance_rowid);
+CREATE INDEX idx_stances_actor_source_title_page ON stances (actor, source_title, stance_rowid);
+CREATE INDEX idx_stances_publisher_source_title_page ON stances (publisher, source_title, stance_rowid);
+CREATE INDEX idx_proposal_decisions_decision_proposer_page ON proposal_decisions (decision, proposer, proposal_id);
+CREATE INDEX idx_proposal_decisions_decision_model_page ON proposal_decisions (decision, model, proposal_id);
+CREATE INDEX idx_proposal_decisions_decision_anchoring_page ON proposal_decisions (decision, anchoring, proposal_id);
+CREATE INDEX idx_proposal_decisions_proposer_model_page ON proposal_decisions (proposer, model, proposal_id);
+CREATE INDEX idx_proposal_decisions_proposer_anchoring_page ON proposal_decisions (proposer, anchoring, proposal_id);
+CREATE INDEX idx_proposal_decisions_model_anchoring_page ON proposal_decisions (model, anchoring, proposal_id);
