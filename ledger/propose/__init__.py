@@ -138,6 +138,7 @@ def store_proposals(
                 "prompt_hash": info.prompt_hash,
                 "params": params,
                 "model_call_id": info.item_calls[i] if info.item_calls else info.model_call_id,
+                "stance_on": run.stance_on.get(pid),
             }
             if not ledger.exists("proposals", pid):
                 ledger.append("proposals", row)
