@@ -62,7 +62,8 @@ def _model_call(r: dict[str, Any]) -> str:
 def _version(r: dict[str, Any]) -> str:
     if r["version"] == 1:
         return f"wrote {r['id']}: {_short(r['text'])}"
-    return f"edited {r['claim_id']} into @{r['version']}: {_short(r['text'])}{_why(r['reason'])}"
+    why = f" ({_short(r['reason'], 40)})" if r["reason"] else ""
+    return f"edited {r['claim_id']} into @{r['version']}{why}: {_short(r['text'])}"
 
 
 def _status(r: dict[str, Any]) -> str:
@@ -99,7 +100,7 @@ DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
         f"{r['stance']} by {r['actor']} on {r['claim_id']}"
         + (f" — {_short(r['note'])}" if r["note"] else "")
     ),
-    "verdicts": lambda r: f"verdict on {r['claim_id']}: {r['verdict']}{_why(r['note'])}",
+    "verdicts": lambda r: f"verdict {r['verdict']} on {r['claim_id']}{_why(r['note'])}",
     "status_changes": _status,
     "decisions": _decision,
 }

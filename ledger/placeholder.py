@@ -16,19 +16,22 @@ WORDS = frozenset(
     "todo tbd tbc tba tk fixme placeholder claim text reason note actor quote "
     "something here lorem ipsum dolor sit amet foo bar baz n/a na none null".split()
 )
+_LATER = re.compile(r"(?i)^(?:todo|fixme|tbd|tk)\s*[:\-\u2013\u2014]")
 _TEMPLATE = re.compile(r"^\s*(?:<[^<>]*>|\[[^\[\]]*\]|\{[^{}]*\})\s*$")
 _WORD = re.compile(r"[^\W_]+(?:/[^\W_]+)?")
 
 
 def is_placeholder(text: str) -> bool:
     """Whether ``text`` is empty, only punctuation or symbols, a template slot such as
-    ``<claim>``, or only stand-in words such as TODO, TBD or xxx."""
+    ``<claim>``, only stand-in words such as TBD or xxx, or starts with TODO."""
     stripped = text.strip()
     if not stripped or _TEMPLATE.match(stripped):
         return True
     if all(unicodedata.category(ch)[0] in "PSZC" for ch in stripped):
         return True
     words = [w.lower() for w in _WORD.findall(stripped)]
+    if _LATER.match(stripped):  # "TODO: check the figure" is a note to self, not the text
+        return True
     return all(w in WORDS or (len(w) > 1 and set(w) == {"x"}) for w in words)
 
 

@@ -17,7 +17,9 @@ TROOPS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("text", ["...", "…", "  ", "TODO", "tbd", "xxx", "<claim>", "?!", "TK"])
+@pytest.mark.parametrize(
+    "text", ["...", "…", "  ", "TODO", "tbd", "xxx", "<claim>", "?!", "TK", "TODO: the figure"]
+)
 def test_placeholder_claim_text_is_refused_and_nothing_written(seeded, text):
     head = seeded("head").output
     r = seeded("add", "--quote", "close to 11,000 North Korean infantry troops", *TROOPS[:2],
@@ -188,3 +190,10 @@ def test_non_utf8_bytes_from_a_real_shell(seeded, workspace):
     assert p.returncode == 1 and p.stderr.strip().endswith(
         "FACTLEDGER_REVIEWER is not valid UTF-8 text: check its encoding"
     )
+
+
+@pytest.mark.parametrize("actor", ["X", "X (formerly Twitter)", "N.A.T.O.", "TBD Media Group"])
+def test_real_words_that_look_short_are_not_placeholders(seeded, actor):
+    r = seeded("add", "--quote", "close to 11,000 North Korean infantry troops", *TROOPS[:4],
+               "--actor", actor, "--stance", "asserted")  # fmt: skip
+    assert r.exit_code == 0, r.output
