@@ -428,3 +428,27 @@ def test_a_ledger_served_as_claims_keeps_its_pages_and_the_claim_pages(published
     assert get(ds, f"/claims/{nato}").status_code == 200
     assert get(ds, f"/claims/{nato.lower()}.json").headers["location"] == f"/claims/{nato}.json"
     assert "no claim FL-222222" in get(ds, "/claims/FL-222222").text
+
+
+def test_conflicting_figures_on_the_seeds_with_their_proposals_accepted(seeded, workspace):
+    """As the README says: the seeds proposed, every proposal accepted, then subject=troops."""
+    assert seeded("propose", "--all").exit_code == 0
+    for p in json.loads(seeded("proposals", "--json").output):
+        r = seeded("decide", p["id"], "accept")
+        assert r.exit_code == 0, r.output
+    ds = make_datasette(str(workspace / "ledger.db"))
+    rows = get(ds, "/ledger/conflicting_figures.json?_shape=array&subject=troops").json()
+    assert [(r["figure"], r["actor"], r["stance"]) for r in rows] == [
+        ("1,500", "South Korea’s intelligence agency", "asserted"),
+        ("3,000", "Sen. Ben Cardin", "asserted"),
+        ("11,000", "Ukraine’s Defense Intelligence", "asserted"),
+    ]
+    assert all(
+        (r["source_title"] or r["publisher"]) and r["claim_id"].startswith("FL-") for r in rows
+    )
+    # "soldiers" finds the same figures; a subject no claim counts finds none.
+    soldiers = get(ds, "/ledger/conflicting_figures.json?_shape=array&subject=soldiers").json()
+    assert [r["figure"] for r in soldiers] == ["1,500", "3,000", "11,000"]
+    for subject in ("ships", "%22", "%21%21"):
+        path = f"/ledger/conflicting_figures.json?_shape=array&subject={subject}"
+        assert get(ds, path).json() == [], subject

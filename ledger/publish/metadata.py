@@ -180,12 +180,17 @@ QUERIES: dict[str, dict[str, Any]] = {
     },
     "conflicting_figures": {
         "title": "Conflicting figures for the same subject across sources",
-        "description": "Claims with numbers about a subject (e.g. troops), and who gave each.",
-        "sql": "SELECT c.claim_id, c.claim, s.actor, s.stance, c.source_title, c.publisher "
-        "FROM current_claims c JOIN stances s ON s.claim_id = c.claim_id "
-        "WHERE :subject != '' AND c.claim LIKE '%' || :subject || '%' "
-        "AND c.claim GLOB '*[0-9]*' "
-        "ORDER BY c.source_id, c.claim",
+        "description": "The figures active claims give for a subject (troops: soldiers, forces, "
+        "infantry... count too), smallest first, with who gave each and where.",
+        # figure() and subject_match() are the plugin's SQL functions (publish/figures.py);
+        # the search index finds the claims naming the subject, so no claim is read twice.
+        "sql": "SELECT f.figure, f.claim_id, f.claim, s.actor, s.stance, s.source_title, "
+        "s.publisher, s.stated_on FROM (SELECT figure(c.claim, :subject) AS figure, c.claim_id, "
+        "c.claim FROM current_claims c WHERE :subject != '' AND c.status = 'active' "
+        "AND c.search_rowid IN (SELECT rowid FROM claim_versions_fts WHERE claim_versions_fts "
+        "MATCH coalesce(subject_match(:subject), '\"\"'))) AS f "
+        "JOIN stances s ON s.claim_id = f.claim_id WHERE f.figure IS NOT NULL "
+        "ORDER BY figure_value(f.figure), f.claim_id, s.stance_rowid",
     },
     "acceptance_rate": {
         "title": "Acceptance rate by proposer, model and prompt",

@@ -51,9 +51,7 @@ try:
     distribution("factledger")  # installed: Datasette loads the plugin through its entry point
 except PackageNotFoundError:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from ledger.publish import (  # noqa: F401
-        asgi_wrapper, register_facet_classes, register_routes, render_cell, startup,
-    )
+    from ledger.publish import *  # noqa: F401,F403  (every hook, as __all__ names them)
 '''
 
 
