@@ -452,3 +452,41 @@ def test_conflicting_figures_on_the_seeds_with_their_proposals_accepted(seeded, 
     for subject in ("ships", "%22", "%21%21"):
         path = f"/ledger/conflicting_figures.json?_shape=array&subject={subject}"
         assert get(ds, path).json() == [], subject
+
+
+def test_claimreview_is_served_only_for_a_claim_with_a_verdict(published):
+    ds, cid = published["ds"], published["figures"]["Sen. Ben Cardin"]
+    r = get(ds, f"/claims/{cid}.jsonld")
+    assert r.status_code == 404
+    error = r.json()["error"]
+    assert error == f"{cid}@1 has no verdict yet: ClaimReview is published once it has one"
+    page = get(ds, f"/claims/{cid}")
+    assert page.status_code == 200
+    assert "application/ld+json" not in page.text and ".jsonld" not in page.text
+    assert published["run"]("verdict", cid, "mostly_supported").exit_code == 0
+    ld = get(ds, f"/claims/{cid}.jsonld")
+    assert ld.status_code == 200 and ld.json()["reviewRating"]["ratingValue"] == 4
+    assert "application/ld+json" in get(ds, f"/claims/{cid}").text
+
+
+@pytest.mark.parametrize(
+    "base, warned",
+    [(None, True), ("http://localhost:8001", True), ("http://127.0.0.1:9000/", True),
+     ("https://facts.example.org", False)],
+)  # fmt: skip
+def test_publish_warns_when_permalinks_would_point_at_this_machine(
+    published, monkeypatch, base, warned
+):
+    if base is None:
+        monkeypatch.delenv("FACTLEDGER_BASE_URL", raising=False)
+    else:
+        monkeypatch.setenv("FACTLEDGER_BASE_URL", base)
+    r = published["run"]("publish", "--out", "bundle")
+    assert r.exit_code == 0, r.output
+    warnings = [line for line in r.output.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == (1 if warned else 0), r.output
+    if warned:
+        assert "FACTLEDGER_BASE_URL" in warnings[0]
+        assert (base or "http://127.0.0.1:8001").rstrip("/") in warnings[0]
+    data = json.loads(published["run"]("publish", "--out", "again", "--json").output)
+    assert len(data["warnings"]) == (1 if warned else 0)

@@ -124,6 +124,26 @@ def serve(db_path: str, *, host: str, port: int, open_browser: bool) -> None:
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
 
 
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0")
+
+
+def permalink_warning() -> str | None:
+    """Why permalinks would not reach a reader of a published copy, or None: they point at
+    this machine unless FACTLEDGER_BASE_URL names where the ledger is published."""
+    from urllib.parse import urlsplit
+
+    from ledger.reports import base_url
+
+    base = base_url()
+    host = (urlsplit(base).hostname or "").lower()
+    if host in LOCAL_HOSTS or host.startswith("127.") or host.endswith(".localhost"):
+        return (
+            f"permalinks point at {base}, this machine: set FACTLEDGER_BASE_URL to the address "
+            "the bundle will be served at before citing, rendering or exporting for readers"
+        )
+    return None
+
+
 def publish_bundle(db_path: str, out: str) -> dict[str, Any]:
     """Write a snapshot, metadata, plugin and README to ``out``; returns what was written."""
     from ledger.store import Ledger
@@ -169,4 +189,6 @@ def publish_bundle(db_path: str, out: str) -> dict[str, Any]:
         ),
         encoding="utf-8",
     )
-    return {"out": str(dest), "entries": head.count, "head": head.hash}
+    warning = permalink_warning()
+    return {"out": str(dest), "entries": head.count, "head": head.hash,
+            "warnings": [warning] if warning else []}  # fmt: skip
