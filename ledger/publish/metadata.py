@@ -24,6 +24,13 @@ def counted(table: str) -> list[dict[str, str]]:
     return [{"counted": col} for col in COUNTED[table][1]]
 
 
+HIDDEN = (
+    "_sqlite_migrations", "claim_versions_fts", "stance_events_fts",
+    "facet_counts", "facet_pair_counts", "decision_counts",
+)  # fmt: skip
+# What a reader browses, in the order the home page lists them.
+READER_TABLES = ("current_claims", "stances", "source_list", "proposal_decisions", "model_calls")
+
 SPAN_COLUMNS = {
     "source_id": "The source the quote comes from.",
     "start": "Start of the quote: code-point offset into the source's stored text.",
@@ -137,13 +144,14 @@ TABLES: dict[str, dict[str, Any]] = {
     "decisions": {
         "description": "Ledger table: reviewer decisions, undo rows included.",
     },
+    # The machinery, hidden from the home and database pages (still at their own addresses):
+    # the chain's spine, migrations, the search indexes (Datasette hides their shadow tables)
+    # and the derived counts behind the default facets and table counts (ledger/counts.py).
     "ledger_entries": {
-        "description": "The hash chain's spine: one row per ledger entry, in order."
+        "description": "The hash chain's spine: one row per ledger entry, in order.",
+        "hidden": True,
     },
-    "_sqlite_migrations": {"hidden": True},
-    # Derived counts behind the default facets and table counts (ledger/counts.py).
-    "facet_counts": {"hidden": True},
-    "decision_counts": {"hidden": True},
+    **{name: {"hidden": True} for name in HIDDEN},
 }
 
 
@@ -173,6 +181,7 @@ QUERIES: dict[str, dict[str, Any]] = {
     },
     "denied_or_unconfirmed_by": {
         "title": "Claims denied or unconfirmed by an actor",
+        "description": "What an actor denied or could not confirm, with the words that show it.",
         "sql": "SELECT s.claim_id, c.claim, s.status, s.quote, s.source_title FROM stances s "
         "JOIN current_claims c ON c.claim_id = s.claim_id "
         "WHERE :actor != '' AND s.stance IN ('denied', 'unconfirmed') "
@@ -220,6 +229,8 @@ QUERIES: dict[str, dict[str, Any]] = {
     },  # fmt: skip
     "claim_history": {
         "title": "One claim's full history",
+        "description": "Every version, stance, verdict, status change and decision of a claim ID, "
+        "in ledger order.",
         "sql": "SELECT seq, 'version ' || version AS event, text AS detail, reviewer AS who, "
         "recorded_at FROM claim_versions WHERE claim_id = :claim_id UNION ALL "
         "SELECT seq, stance || ' by ' || actor, quote, reviewer, recorded_at FROM stance_events "

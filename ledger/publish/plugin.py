@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from ledger.ids import ALPHABET, CLAIM_LEN, CLAIM_PREFIX
 from ledger.publish.facets import PAGE_COUNT
+from ledger.publish.home import STYLE_PATH, style
 from ledger.publish.search import COLUMN_SEARCH
 from ledger.urls import http_url
 
@@ -168,7 +169,10 @@ def register_routes(datasette: Any) -> list[tuple[str, Any]]:
     (``--db claims.db``), whose pages then keep it except for claim IDs."""
     served_as_claims = any(db.route == "claims" for db in datasette.databases.values())
     ref = rf"(?i:{CLAIM_PREFIX}[^/]*?)" if served_as_claims else r"[^/]+?"
-    return [(rf"^/claims/(?P<ref>{ref})(?P<ext>\.json|\.jsonld)?$", claim_page)]
+    return [
+        (rf"^/claims/(?P<ref>{ref})(?P<ext>\.json|\.jsonld)?$", claim_page),
+        (rf"^{re.escape(STYLE_PATH)}$", style),
+    ]
 
 
 @hookimpl
