@@ -126,3 +126,10 @@ def test_every_page_carries_the_shared_style_sheet(published):
     css = get(ds, "/-/factledger.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
     assert ".rows-and-columns" in css.text
+
+
+def test_a_claim_id_on_the_claims_table_goes_to_the_claim_page(published):
+    nato = published["nato"]
+    links = _page(get(published["ds"], "/ledger/current_claims").text).links
+    assert f"/claims/{nato}" in links
+    assert f"/ledger/current_claims/{nato}" not in links
