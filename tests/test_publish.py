@@ -199,6 +199,11 @@ def test_publish_bundle(published, workspace):
     assert sorted(facets) == ["actor", "publisher", "source_title", "stance"]
     page = get(ds, f"/claims/{published['nato']}")
     assert page.status_code == 200 and "Ledger head when rendered" in page.text
+    home = get(ds, "/")
+    assert "Latest claims" in home.text and "/-/factledger.css" in home.text
+    assert get(ds, "/-/factledger.css").status_code == 200
+    huge = get(ds, "/ledger.json?sql=" + urlquote("select printf('%.*c', 900000000, 'x')"))
+    assert huge.status_code == 400 and huge.json()["error"] == "string or blob too big"
     readme = (bundle / "README.md").read_text()
     assert "--setting suggest_facets off" in readme and "--install sqlite-utils" in readme
 
@@ -218,7 +223,10 @@ def test_bundle_plugin_loads_the_package_inside_the_bundle(published, workspace)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     where, hooks = out.stdout.split(" ", 1)
     assert where.startswith(str(workspace / "bundle" / "plugins" / "ledger"))
-    assert "register_facet_classes" in hooks and "startup" in hooks
+    import ledger.publish
+
+    for hook in ledger.publish.__all__:  # every hook, the reader home and the limits among them
+        assert f"'{hook}'" in hooks, hook
 
 
 def test_reader_tables_follow_the_ledger(published, workspace):
