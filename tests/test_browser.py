@@ -1,6 +1,7 @@
-"""A real browser: headless Chromium (Debian's package) opens a claim permalink from the seeds.
+"""A real browser: headless Chromium (Debian's package) opens the pages a reader sees.
 
-The screenshot is kept at artifacts/claim-permalink.png (CI keeps it as an artifact).
+The screenshots are kept in artifacts/ (CI keeps them): claim-permalink.png, home.png and
+table-current_claims.png (1280 px wide, as a reader's laptop shows them).
 """
 
 import json
@@ -34,6 +35,10 @@ def server(seeded, workspace):
     cid = add_nato(seeded).output.strip()
     add_kremlin(seeded, cid)
     seeded("verdict", cid, "unverified")
+    yield from _serve(workspace, cid)
+
+
+def _serve(workspace, cid):
     port = _free_port()
     cli = str(Path(sys.executable).with_name("factledger"))
     proc = subprocess.Popen([cli, "serve", "--port", str(port)], cwd=workspace,
@@ -56,13 +61,18 @@ def server(seeded, workspace):
         proc.wait(timeout=10)
 
 
-def test_claim_permalink_in_a_real_browser(server):
-    from playwright.sync_api import sync_playwright
-
+def _chromium() -> str:
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     assert Path(chromium).exists(), (
         "Debian's chromium is needed: apt-get install chromium (.ci/run does)"
     )
+    return chromium
+
+
+def test_claim_permalink_in_a_real_browser(server):
+    from playwright.sync_api import sync_playwright
+
+    chromium = _chromium()
     base, cid = server
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
@@ -83,3 +93,58 @@ def test_claim_permalink_in_a_real_browser(server):
         page.screenshot(path=str(ARTIFACT), full_page=True)
         browser.close()
     assert ARTIFACT.stat().st_size > 10_000
+
+
+@pytest.fixture
+def seeds_server(seeded, workspace):
+    """The seeds proposed and every proposal accepted, one claim with stances and a verdict."""
+    assert seeded("propose", "--all").exit_code == 0
+    for proposal in json.loads(seeded("proposals", "--json").output):
+        assert seeded("decide", proposal["id"], "accept").exit_code == 0
+    cid = add_nato(seeded).output.strip()
+    add_kremlin(seeded, cid)
+    seeded("verdict", cid, "unverified")
+    yield from _serve(workspace, cid)
+
+
+# How far a page reaches to the right, and how far the widest scrolling box (a table) does.
+OVERFLOW = """() => ({
+    page: document.documentElement.scrollWidth,
+    boxes: [...document.querySelectorAll('.table-wrapper')].map(e => e.scrollWidth - e.clientWidth),
+})"""
+
+
+@pytest.mark.parametrize(
+    "path, artifact",
+    [("/", "home.png"), ("/ledger/current_claims", "table-current_claims.png"),
+     ("/ledger/stances", "table-stances.png")],
+)  # fmt: skip
+def test_reader_pages_fit_a_1280_pixel_screen(seeds_server, path, artifact):
+    from playwright.sync_api import sync_playwright
+
+    base, cid = seeds_server
+    shot = ROOT / "artifacts" / artifact
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(base + path)
+        sizes = page.evaluate(OVERFLOW)
+        assert sizes["page"] <= 1280, sizes
+        assert all(extra <= 0 for extra in sizes["boxes"]), sizes  # no table scrolls sideways
+        if path == "/":
+            assert page.get_by_role("searchbox").is_visible()
+            item = page.locator("ul.fl-latest li").filter(has_text=cid)
+            assert item.is_visible()
+            assert "denied by Kremlin (Dmitry Peskov)" in item.inner_text()
+        else:
+            descriptions = page.locator("details.fl-column-descriptions dl")
+            assert not descriptions.is_visible()  # collapsed until a reader opens them
+            page.locator("details.fl-column-descriptions summary").click()
+            assert descriptions.is_visible()
+            page.locator("details.fl-column-descriptions summary").click()
+            assert page.locator("h3").first.inner_text().endswith("(newest first)")
+            assert page.locator(f'td a[href="/claims/{cid}"]').first.is_visible()
+        shot.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
+        browser.close()
+    assert shot.stat().st_size > 10_000

@@ -199,6 +199,11 @@ def test_publish_bundle(published, workspace):
     assert sorted(facets) == ["actor", "publisher", "source_title", "stance"]
     page = get(ds, f"/claims/{published['nato']}")
     assert page.status_code == 200 and "Ledger head when rendered" in page.text
+    home = get(ds, "/")
+    assert "Latest claims" in home.text and "/-/factledger.css" in home.text
+    assert get(ds, "/-/factledger.css").status_code == 200
+    huge = get(ds, "/ledger.json?sql=" + urlquote("select printf('%.*c', 900000000, 'x')"))
+    assert huge.status_code == 400 and huge.json()["error"] == "string or blob too big"
     readme = (bundle / "README.md").read_text()
     assert "--setting suggest_facets off" in readme and "--install sqlite-utils" in readme
 
@@ -218,7 +223,10 @@ def test_bundle_plugin_loads_the_package_inside_the_bundle(published, workspace)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     where, hooks = out.stdout.split(" ", 1)
     assert where.startswith(str(workspace / "bundle" / "plugins" / "ledger"))
-    assert "register_facet_classes" in hooks and "startup" in hooks
+    import ledger.publish
+
+    for hook in ledger.publish.__all__:  # every hook, the reader home and the limits among them
+        assert f"'{hook}'" in hooks, hook
 
 
 def test_reader_tables_follow_the_ledger(published, workspace):
@@ -428,3 +436,65 @@ def test_a_ledger_served_as_claims_keeps_its_pages_and_the_claim_pages(published
     assert get(ds, f"/claims/{nato}").status_code == 200
     assert get(ds, f"/claims/{nato.lower()}.json").headers["location"] == f"/claims/{nato}.json"
     assert "no claim FL-222222" in get(ds, "/claims/FL-222222").text
+
+
+def test_conflicting_figures_on_the_seeds_with_their_proposals_accepted(seeded, workspace):
+    """As the README says: the seeds proposed, every proposal accepted, then subject=troops."""
+    assert seeded("propose", "--all").exit_code == 0
+    for p in json.loads(seeded("proposals", "--json").output):
+        r = seeded("decide", p["id"], "accept")
+        assert r.exit_code == 0, r.output
+    ds = make_datasette(str(workspace / "ledger.db"))
+    rows = get(ds, "/ledger/conflicting_figures.json?_shape=array&subject=troops").json()
+    assert [(r["figure"], r["actor"], r["stance"]) for r in rows] == [
+        ("1,500", "South Korea’s intelligence agency", "asserted"),
+        ("3,000", "Sen. Ben Cardin", "asserted"),
+        ("11,000", "Ukraine’s Defense Intelligence", "asserted"),
+    ]
+    assert all(
+        (r["source_title"] or r["publisher"]) and r["claim_id"].startswith("FL-") for r in rows
+    )
+    # "soldiers" finds the same figures; a subject no claim counts finds none.
+    soldiers = get(ds, "/ledger/conflicting_figures.json?_shape=array&subject=soldiers").json()
+    assert [r["figure"] for r in soldiers] == ["1,500", "3,000", "11,000"]
+    for subject in ("ships", "%22", "%21%21"):
+        path = f"/ledger/conflicting_figures.json?_shape=array&subject={subject}"
+        assert get(ds, path).json() == [], subject
+
+
+def test_claimreview_is_served_only_for_a_claim_with_a_verdict(published):
+    ds, cid = published["ds"], published["figures"]["Sen. Ben Cardin"]
+    r = get(ds, f"/claims/{cid}.jsonld")
+    assert r.status_code == 404
+    error = r.json()["error"]
+    assert error == f"{cid}@1 has no verdict yet: ClaimReview is published once it has one"
+    page = get(ds, f"/claims/{cid}")
+    assert page.status_code == 200
+    assert "application/ld+json" not in page.text and ".jsonld" not in page.text
+    assert published["run"]("verdict", cid, "mostly_supported").exit_code == 0
+    ld = get(ds, f"/claims/{cid}.jsonld")
+    assert ld.status_code == 200 and ld.json()["reviewRating"]["ratingValue"] == 4
+    assert "application/ld+json" in get(ds, f"/claims/{cid}").text
+
+
+@pytest.mark.parametrize(
+    "base, warned",
+    [(None, True), ("http://localhost:8001", True), ("http://127.0.0.1:9000/", True),
+     ("https://facts.example.org", False)],
+)  # fmt: skip
+def test_publish_warns_when_permalinks_would_point_at_this_machine(
+    published, monkeypatch, base, warned
+):
+    if base is None:
+        monkeypatch.delenv("FACTLEDGER_BASE_URL", raising=False)
+    else:
+        monkeypatch.setenv("FACTLEDGER_BASE_URL", base)
+    r = published["run"]("publish", "--out", "bundle")
+    assert r.exit_code == 0, r.output
+    warnings = [line for line in r.output.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == (1 if warned else 0), r.output
+    if warned:
+        assert "FACTLEDGER_BASE_URL" in warnings[0]
+        assert (base or "http://127.0.0.1:8001").rstrip("/") in warnings[0]
+    data = json.loads(published["run"]("publish", "--out", "again", "--json").output)
+    assert len(data["warnings"]) == (1 if warned else 0)

@@ -46,3 +46,5 @@ def publish(ctx: click.Context, out: str, as_json: bool) -> None:
             f"wrote {result['out']}: snapshot of {result['entries']} entries, head {result['head']}"
         )
         click.echo(f"see {result['out']}/README.md to serve or publish it")
+        for warning in result["warnings"]:
+            click.echo(f"warning: {warning}", err=True)

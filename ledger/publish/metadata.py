@@ -24,6 +24,13 @@ def counted(table: str) -> list[dict[str, str]]:
     return [{"counted": col} for col in COUNTED[table][1]]
 
 
+HIDDEN = (
+    "_sqlite_migrations", "claim_versions_fts", "stance_events_fts",
+    "facet_counts", "facet_pair_counts", "decision_counts",
+)  # fmt: skip
+# What a reader browses, in the order the home page lists them.
+READER_TABLES = ("current_claims", "stances", "source_list", "proposal_decisions", "model_calls")
+
 SPAN_COLUMNS = {
     "source_id": "The source the quote comes from.",
     "start": "Start of the quote: code-point offset into the source's stored text.",
@@ -137,13 +144,14 @@ TABLES: dict[str, dict[str, Any]] = {
     "decisions": {
         "description": "Ledger table: reviewer decisions, undo rows included.",
     },
+    # The machinery, hidden from the home and database pages (still at their own addresses):
+    # the chain's spine, migrations, the search indexes (Datasette hides their shadow tables)
+    # and the derived counts behind the default facets and table counts (ledger/counts.py).
     "ledger_entries": {
-        "description": "The hash chain's spine: one row per ledger entry, in order."
+        "description": "The hash chain's spine: one row per ledger entry, in order.",
+        "hidden": True,
     },
-    "_sqlite_migrations": {"hidden": True},
-    # Derived counts behind the default facets and table counts (ledger/counts.py).
-    "facet_counts": {"hidden": True},
-    "decision_counts": {"hidden": True},
+    **{name: {"hidden": True} for name in HIDDEN},
 }
 
 
@@ -173,6 +181,7 @@ QUERIES: dict[str, dict[str, Any]] = {
     },
     "denied_or_unconfirmed_by": {
         "title": "Claims denied or unconfirmed by an actor",
+        "description": "What an actor denied or could not confirm, with the words that show it.",
         "sql": "SELECT s.claim_id, c.claim, s.status, s.quote, s.source_title FROM stances s "
         "JOIN current_claims c ON c.claim_id = s.claim_id "
         "WHERE :actor != '' AND s.stance IN ('denied', 'unconfirmed') "
@@ -180,12 +189,17 @@ QUERIES: dict[str, dict[str, Any]] = {
     },
     "conflicting_figures": {
         "title": "Conflicting figures for the same subject across sources",
-        "description": "Claims with numbers about a subject (e.g. troops), and who gave each.",
-        "sql": "SELECT c.claim_id, c.claim, s.actor, s.stance, c.source_title, c.publisher "
-        "FROM current_claims c JOIN stances s ON s.claim_id = c.claim_id "
-        "WHERE :subject != '' AND c.claim LIKE '%' || :subject || '%' "
-        "AND c.claim GLOB '*[0-9]*' "
-        "ORDER BY c.source_id, c.claim",
+        "description": "The figures active claims give for a subject (troops: soldiers, forces, "
+        "infantry... count too), smallest first, with who gave each and where.",
+        # figure() and subject_match() are the plugin's SQL functions (publish/figures.py);
+        # the search index finds the claims naming the subject, so no claim is read twice.
+        "sql": "SELECT f.figure, f.claim_id, f.claim, s.actor, s.stance, s.source_title, "
+        "s.publisher, s.stated_on FROM (SELECT figure(c.claim, :subject) AS figure, c.claim_id, "
+        "c.claim FROM current_claims c WHERE :subject != '' AND c.status = 'active' "
+        "AND c.search_rowid IN (SELECT rowid FROM claim_versions_fts WHERE claim_versions_fts "
+        "MATCH coalesce(subject_match(:subject), '\"\"'))) AS f "
+        "JOIN stances s ON s.claim_id = f.claim_id WHERE f.figure IS NOT NULL "
+        "ORDER BY figure_value(f.figure), f.claim_id, s.stance_rowid",
     },
     "acceptance_rate": {
         "title": "Acceptance rate by proposer, model and prompt",
@@ -215,6 +229,8 @@ QUERIES: dict[str, dict[str, Any]] = {
     },  # fmt: skip
     "claim_history": {
         "title": "One claim's full history",
+        "description": "Every version, stance, verdict, status change and decision of a claim ID, "
+        "in ledger order.",
         "sql": "SELECT seq, 'version ' || version AS event, text AS detail, reviewer AS who, "
         "recorded_at FROM claim_versions WHERE claim_id = :claim_id UNION ALL "
         "SELECT seq, stance || ' by ' || actor, quote, reviewer, recorded_at FROM stance_events "

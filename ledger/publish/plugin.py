@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from ledger.ids import ALPHABET, CLAIM_LEN, CLAIM_PREFIX
 from ledger.publish.facets import PAGE_COUNT
+from ledger.publish.home import STYLE_PATH, style
 from ledger.publish.search import COLUMN_SEARCH
 from ledger.urls import http_url
 
@@ -44,7 +45,8 @@ def _claim_data(conn: Any, ref: str, base: str) -> dict[str, Any]:
         claim = get_claim(ledger, ref)
     except LedgerError as e:
         return {"error": str(e)}
-    claimreview = review_of(claim, base)
+    # ClaimReview is the reviewers' rating: a claim nobody has rated yet has none to publish.
+    claimreview = review_of(claim, base) if claim["verdict"] != "unreviewed" else None
     spans = [*claim["stance_events"], *claim["versions"]]
     ids = sorted({s["source_id"] for s in spans})
     sources = ledger.all(
@@ -118,10 +120,15 @@ async def claim_page(datasette: Any, request: Any) -> Response:
         return Response.json(
             {"ok": True, **{k: v for k, v in data.items() if k != "claimreview"}}, default=str
         )
+    if ext == ".jsonld" and data["claimreview"] is None:
+        error = (
+            f"{data['claim']['ref']} has no verdict yet: ClaimReview is published once it has one"
+        )
+        return Response.json({"ok": False, "error": error}, status=404)
     if ext == ".jsonld":
         return Response(json.dumps(data["claimreview"], ensure_ascii=False, indent=2),
                         content_type="application/ld+json; charset=utf-8")  # fmt: skip
-    jsonld = json.dumps(data["claimreview"], ensure_ascii=False)
+    jsonld = data["claimreview"] and json.dumps(data["claimreview"], ensure_ascii=False)
     context = {**data, "database": db.name, "jsonld": jsonld}
     html = await datasette.render_template("claim.html", context, request=request)
     return Response.html(html)
@@ -162,7 +169,10 @@ def register_routes(datasette: Any) -> list[tuple[str, Any]]:
     (``--db claims.db``), whose pages then keep it except for claim IDs."""
     served_as_claims = any(db.route == "claims" for db in datasette.databases.values())
     ref = rf"(?i:{CLAIM_PREFIX}[^/]*?)" if served_as_claims else r"[^/]+?"
-    return [(rf"^/claims/(?P<ref>{ref})(?P<ext>\.json|\.jsonld)?$", claim_page)]
+    return [
+        (rf"^/claims/(?P<ref>{ref})(?P<ext>\.json|\.jsonld)?$", claim_page),
+        (rf"^{re.escape(STYLE_PATH)}$", style),
+    ]
 
 
 @hookimpl

@@ -55,9 +55,7 @@ try:
     distribution("factledger")  # installed: Datasette loads the plugin through its entry point
 except PackageNotFoundError:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from ledger.publish import (  # noqa: F401
-        asgi_wrapper, register_facet_classes, register_routes, render_cell, startup,
-    )
+    from ledger.publish import *  # noqa: F401,F403  (every hook, as __all__ names them)
 '''
 
 
@@ -130,6 +128,26 @@ def serve(db_path: str, *, host: str, port: int, open_browser: bool) -> None:
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
 
 
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0")
+
+
+def permalink_warning() -> str | None:
+    """Why permalinks would not reach a reader of a published copy, or None: they point at
+    this machine unless FACTLEDGER_BASE_URL names where the ledger is published."""
+    from urllib.parse import urlsplit
+
+    from ledger.reports import base_url
+
+    base = base_url()
+    host = (urlsplit(base).hostname or "").lower()
+    if host in LOCAL_HOSTS or host.startswith("127.") or host.endswith(".localhost"):
+        return (
+            f"permalinks point at {base}, this machine: set FACTLEDGER_BASE_URL to the address "
+            "the bundle will be served at before citing, rendering or exporting for readers"
+        )
+    return None
+
+
 def publish_bundle(db_path: str, out: str) -> dict[str, Any]:
     """Write a snapshot, metadata, plugin and README to ``out``; returns what was written.
 
@@ -168,7 +186,9 @@ def publish_bundle(db_path: str, out: str) -> dict[str, Any]:
         )
         with _bundle_part(out, "README.md"):
             _put(tmp / "README.md", readme)
-    return {"out": str(Path(out)), "entries": head.count, "head": head.hash}
+    warning = permalink_warning()
+    return {"out": str(Path(out)), "entries": head.count, "head": head.hash,
+            "warnings": [warning] if warning else []}  # fmt: skip
 
 
 def _snapshot(src: Path, snapshot: Path) -> Any:
