@@ -19,15 +19,16 @@ from ledger.propose.actors import Actors
 from ledger.propose.base import ProposedClaim, ProposerInfo
 from ledger.propose.cues import (
     AGENT,
+    ANY_CUE,
     ANAPHORIC,
     INITIAL_AGENT,
     INVERTED,
     REPORTEDLY,
-    REPORTING,
     TAG_VERB,
     TRAILING,
     first_stance,
     mask_quotes,
+    reporting,
 )
 from ledger.propose.linking import Item, link
 from ledger.propose.sentences import sentences
@@ -85,6 +86,8 @@ class OfflineProposer:
         original = self.text[start:end]
         masked = mask_quotes(original)
         speaker, self.quoting = self.quoting, None
+        if not speaker and not ANY_CUE.search(masked):
+            return
         whole = self._frames(masked, original)
         if whole is not None:
             self._add(whole, original, start)
@@ -118,7 +121,7 @@ class OfflineProposer:
         if not _TAGGED.search(body):
             return None
         m = INVERTED.match(body)
-        if m and not REPORTING.search(body[: m.end("content")][-60:]):
+        if m and not reporting(body[: m.end("content")][-60:]):
             actor = self.actors.resolve(m.group("subj"))
             if actor:
                 content = original[: m.end("content")]
@@ -135,7 +138,7 @@ class OfflineProposer:
 
     def _leading(self, masked: str, original: str, carried: str | None) -> _Found | None:
         stance, cue = first_stance(masked)
-        verb = REPORTING.search(masked)
+        verb = reporting(masked)
         agent = AGENT.search(masked)
         reportedly = REPORTEDLY.search(masked)
         if cue is None and verb is None and agent is None and reportedly is None:
