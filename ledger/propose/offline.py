@@ -19,8 +19,8 @@ from ledger.propose.actors import Actors
 from ledger.propose.base import ProposedClaim, ProposerInfo
 from ledger.propose.cues import (
     AGENT,
-    ANY_CUE,
     ANAPHORIC,
+    ANY_CUE,
     INITIAL_AGENT,
     INVERTED,
     REPORTEDLY,
