@@ -55,8 +55,13 @@ INSTITUTION = re.compile(
     r"regulator|watchdog|party|administration|owner|operator|hospital|university|school|"
     r"team|club|league|federation|association|institute|center|centre|bank|airline)$"
 )
+# What follows a speaker's name in a tag is not part of it: "Bolden to the gathered crowd".
+_AFTER_NAME = re.compile(
+    r"(?<=[A-Za-z])\s+(?:to|in|at|on|during|before|after|from)\s+(?:the|a|an|reporters|journalists|[A-Z])[^,]*$"
+)
 _ROLE_NAME = re.compile(rf"\b(?:{ORG_ROLES}|{PERSON_ROLES})[ \t]+{NAME}")
 _LEAD = re.compile(r"(?:[A-Z][\w’'-]*[ \t]+)?(?:[a-z]+[ \t]+)?$")
+RELATIVE = re.compile(r"\b(?:which|who|whom|whose|where|when)\b|^(?:many|some|most|few)\s", re.I)
 PRONOUNS = {"he", "she", "He", "She"}
 NEUTER = {"it", "It", "they", "They"}  # the last actor named, person or not
 PREPOSITIONAL = re.compile(r"^(?:In|During|At|On|After|Before|Since|Following|From|Amid)\s")
@@ -73,6 +78,7 @@ class Actors:
     """Actors seen in one document, by surname, so later mentions resolve to the first."""
 
     by_surname: dict[str, str] = field(default_factory=dict)
+    persons: set[str] = field(default_factory=set)  # actors known to be people
     last_person: str | None = None
     last: str | None = None
 
@@ -89,6 +95,7 @@ class Actors:
 
     def _remember(self, actor: str, name: str | None) -> str:
         if name:
+            self.persons.add(actor)
             self.by_surname.setdefault(name.split()[-1], actor)
             self.last_person = self.by_surname[name.split()[-1]]
             actor = self.last_person
@@ -132,6 +139,8 @@ class Actors:
             title = f"{org} {role}" if org else role
             return self._remember(f"{name} ({title})", name)
         words = chunk.split()
+        if RELATIVE.search(chunk):
+            return None  # "the case on which the Court", "images Wikinews observed": no speaker
         if len(words) == 1 and words[0] in self.by_surname:
             self.last_person = self.by_surname[words[0]]
             return self._remember(self.last_person, None)
@@ -149,6 +158,7 @@ class Actors:
 
 def _best_chunk(subject: str) -> str | None:
     """The comma-separated chunk that names the speaker: appositions and intro phrases lose."""
+    subject = _AFTER_NAME.sub("", subject)
     chunks = [c.strip() for c in subject.replace("“", ",").replace("”", ",").split(",")]
     best, best_score = None, 0
     for chunk in chunks:

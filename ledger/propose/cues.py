@@ -91,7 +91,10 @@ STANCE_CUES: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "disputed",
-        re.compile(r"\b(?:disputed|disputes|contested|contests|challenged|questioned)\b"),
+        re.compile(
+            r"\b(?:disputed|disputes|contested|contests|(?:challenged|questioned) (?:the|these|"
+            r"those|this|that|whether|claims?|reports?))\b"
+        ),
     ),
     ("retracted", re.compile(r"\b(?:retracted|retracts|withdrew|withdraws)\b")),
     (
@@ -121,6 +124,7 @@ ANY_CUE = re.compile(
     r"withdr|admit|acknowledg|conced|wrong to suggest|branded|called)",
     re.I,
 )
+_PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being|twice|later|also)\s+$")
 _STANCE_ANY = re.compile("|".join(f"(?P<{name}>{p.pattern})" for name, p in STANCE_CUES))
 
 
@@ -129,9 +133,10 @@ def first_stance(masked: str) -> tuple[str, re.Match[str] | None]:
     if _STANCE_ANY.search(masked) is None:
         return "asserted", None
     for name, pattern in STANCE_CUES:  # in order of precedence: "denied … confirmed" is a denial
-        cue = pattern.search(masked)
-        if cue:
-            return name, cue
+        for cue in pattern.finditer(masked):
+            # "had been denied visas", "was confirmed as": a passive is an event, not a stance.
+            if not _PASSIVE.search(masked, max(0, cue.start() - 16), cue.start()):
+                return name, cue
     return "asserted", None
 
 

@@ -41,6 +41,10 @@ CLAUSE_BREAK = re.compile(
     r"|\s+but\s+|;\s+"
 )
 _TAGGED = re.compile(rf"\b(?:{TAG_VERB}|believes|thinks|estimates)\b")
+_ADJUNCT_THAT = re.compile(
+    r"^(?:on|in|at|last|this|yesterday|today|earlier|later|during|after|before|to)\b[^,;“”\"]{0,50}?"
+    r",?\s+that\s+"
+)
 ROLE_WORDS = re.compile(r"Minister|Secretary|President|Director|Congress|Chief|Governor|Mayor")
 _REPORT_CUE = re.compile(
     r"^(?:reported|reports|revealed|reveals|said|says|told|announced|claimed|claims|alleged|"
@@ -162,13 +166,18 @@ class OfflineProposer:
         if actor is None:
             return None
         bare = content.strip().strip(",;:.").strip()
+        adjunct = _ADJUNCT_THAT.match(bare)
+        if adjunct:  # "announced on Friday that …": the time or place before "that" goes
+            content = bare = bare[adjunct.end() :]
         if re.match(r"(?:of|for|to|in|on|at|from|by|about|with)\s", bare):
             return None  # "alarming reports of …": the cue word was a noun
         anaphor = bare if stance != "asserted" and ANAPHORIC.match(bare) else None
         return _Found(actor, stance, content, why, word, anaphor)
 
     def _add(self, f: _Found, quote_text: str, offset: int) -> None:
-        person = self.actors.last_person
+        # "Paris claims she was sent": a pronoun opening the content is most often the speaker.
+        speaker_is_person = self.actors.last_person == f.actor or f.actor in self.actors.persons
+        person = f.actor if speaker_is_person else self.actors.last_person
         before = self.text[max(0, offset - 3000) : offset]
         if f.anaphor is not None:
             claim, checkable = f.anaphor, True  # replaced by the claim it points to, if found

@@ -13,7 +13,15 @@ from dataclasses import dataclass
 
 FINITE = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|would|could|can|may|might|should|must|did|does|do|"
-    r"remains?|represents?|demonstrates?|shows?|\w+ing to|been|being)\b"
+    r"remains?|represents?|demonstrates?|shows?|\w+ing to|been|being|"
+    r"(?:rais|caus|mak|tak|giv|us|becom|continu|mean|includ|requir|increas|decreas|involv|"
+    r"receiv|leav|mov|serv|chang|reduc|produc|provid|prov|believ|hop|plac)(?:e|es|ed)|"
+    r"(?:confirm|need|want|help|allow|plan|expect|lack|seem|appear|contain|happen|kill|"
+    r"wound|injur|suffer|work|call|look|turn|start|end|report|claim|warn|sign|fail|seek|"
+    r"remain|return|contact|attack|arrest|charg|accus|own|attend|visit|wish|offer|open|"
+    r"consider|deliver|develop|differ|show|spend|support|want|reach)(?:s|ed)?|"
+    r"left|went|came|got|made|took|gave|found|saw|told|said|kept|held|met|paid|sent|spent|"
+    r"lost|won|ran|began|brought|bought|built|felt|knew|thought|wrote|led|fell|rose)\b"
 )
 DETERMINER = re.compile(r"^(?:the|these|those|this|that|such)\s+", re.I)
 OPENING_PRONOUN = re.compile(r"^(?P<p>He|She|It|They|His|Her|Its|Their)\b(?P<rest>.*)$", re.S)
@@ -65,7 +73,7 @@ def standalone(text: str, person: str | None, subject: str | None, before: str) 
         p, rest = m.group("p"), m.group("rest")
         name = person if p in ("He", "She", "His", "Her") else subject
         if not name:
-            return None
+            return text  # kept, and shown as needing a referent by the stand-alone checks
         if p in ("His", "Her", "Its", "Their"):
             name += "’s"
         return name + rest
