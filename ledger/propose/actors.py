@@ -61,7 +61,9 @@ _AFTER_NAME = re.compile(
 )
 _ROLE_NAME = re.compile(rf"\b(?:{ORG_ROLES}|{PERSON_ROLES})[ \t]+{NAME}")
 _LEAD = re.compile(r"(?:[A-Z][\w’'-]*[ \t]+)?(?:[a-z]+[ \t]+)?$")
-RELATIVE = re.compile(r"\b(?:which|who|whom|whose|where|when)\b|^(?:many|some|most|few)\s", re.I)
+RELATIVE = re.compile(
+    r"\b(?:which|who|whom|whose|where|when)\b|^(?:[Mm]any|[Ss]ome|[Mm]ost|[Ff]ew)\s"
+)
 PRONOUNS = {"he", "she", "He", "She"}
 NEUTER = {"it", "It", "they", "They"}  # the last actor named, person or not
 PREPOSITIONAL = re.compile(r"^(?:In|During|At|On|After|Before|Since|Following|From|Amid)\s")

@@ -60,6 +60,7 @@ class _Found:
     why: str
     cue: str
     anaphor: str | None = None
+    framed: bool = False  # the content is a whole statement ("According to X, …"; "…, X said")
 
 
 @dataclass
@@ -116,9 +117,10 @@ class OfflineProposer:
         body = masked.rstrip().rstrip(".")
         m = INITIAL_AGENT.match(body)
         if m:
-            actor = self.actors.resolve(m.group("agent"))
+            g = "" if m.group("agent") else "2"
+            actor = self.actors.resolve(m.group("agent" + g))
             if actor:
-                content = original[m.start("content") : m.end("content")]
+                content = original[m.start("content" + g) : m.end("content" + g)]
                 return _Found(
                     actor, "asserted", content, "attributed with 'according to'", "according to"
                 )
@@ -130,46 +132,57 @@ class OfflineProposer:
             if actor:
                 content = original[: m.end("content")]
                 self.quoting = actor if content.lstrip()[:1] in '“"' else None
-                return _Found(actor, "asserted", content, "attribution after the statement", "said")
+                why = "attribution after the statement"
+                return _Found(actor, "asserted", content, why, "said", framed=True)
         m = TRAILING.match(body)
         if m:
             actor = self.actors.resolve(m.group("subj"))
             if actor:
                 content = original[: m.end("content")]
                 self.quoting = actor if content.lstrip()[:1] in '“"' else None
-                return _Found(actor, "asserted", content, "attribution after the statement", "said")
+                why = "attribution after the statement"
+                return _Found(actor, "asserted", content, why, "said", framed=True)
         return None
 
     def _leading(self, masked: str, original: str, carried: str | None) -> _Found | None:
         stance, cue = first_stance(masked)
-        verb = reporting(masked)
+        verbs = reporting(masked)
         agent = AGENT.search(masked)
         reportedly = REPORTEDLY.search(masked)
-        if cue is None and verb is None and agent is None and reportedly is None:
+        if cue is None and not verbs and agent is None and reportedly is None:
             return None
-        first = min((m for m in (cue, verb) if m), key=lambda m: m.start(), default=None)
-        if agent and (first is None or first.start() < agent.start()):
+        candidates = sorted([m for m in (cue, *verbs) if m], key=lambda m: m.start())
+        if agent and (not candidates or candidates[0].start() < agent.start()):
             actor = self.actors.resolve(masked[agent.end() :].strip().rstrip("."))
+            first = candidates[0] if candidates else None
             content = original[first.end() if first else 0 : agent.start()]
             word = agent.group().strip().lower()
-            why = f"attributed with '{word}'"
-        elif first is not None:
+            return self._found(actor, stance, content, f"attributed with '{word}'", word)
+        for first in candidates:
+            # The stance cue wins over a reporting verb after it ("denied … saying").
+            use = cue if cue is not None and cue.start() >= first.start() else first
             actor = self.actors.resolve(masked[: first.start()]) or carried
-            content = original[(cue or first).end() :]
-            word = (cue or first).group()
-            why = f"'{word}'"
-        else:
-            assert reportedly is not None
-            actor = carried or self.actors.last
+            found = self._found(
+                actor, stance, original[use.end() :], f"'{use.group()}'", use.group()
+            )
+            if found:
+                return found
+        if reportedly is not None and not candidates:
             # The hedge stays in the claim: "were reportedly transferred".
-            content, why, word = original, "'reportedly': attributed to the preceding source", ""
+            why = "'reportedly': attributed to the preceding source"
+            return self._found(carried or self.actors.last, stance, original, why, "")
+        return None
+
+    def _found(
+        self, actor: str | None, stance: str, content: str, why: str, word: str
+    ) -> _Found | None:
         if actor is None:
             return None
         bare = content.strip().strip(",;:.").strip()
         adjunct = _ADJUNCT_THAT.match(bare)
         if adjunct:  # "announced on Friday that …": the time or place before "that" goes
             content = bare = bare[adjunct.end() :]
-        if re.match(r"(?:of|for|to|in|on|at|from|by|about|with)\s", bare):
+        if re.match(r"(?:of|for|to|in|on|at|from|by|about|with)\s", bare) or len(bare) < 8:
             return None  # "alarming reports of …": the cue word was a noun
         anaphor = bare if stance != "asserted" and ANAPHORIC.match(bare) else None
         return _Found(actor, stance, content, why, word, anaphor)
@@ -183,7 +196,12 @@ class OfflineProposer:
             claim, checkable = f.anaphor, True  # replaced by the claim it points to, if found
         else:
             w = word_claim(
-                f.content, f.stance, person=_name(person), subject=self.subject, before=before
+                f.content,
+                f.stance,
+                person=_name(person),
+                subject=self.subject,
+                before=before,
+                framed=f.framed,
             )
             if w is None:
                 return

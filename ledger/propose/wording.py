@@ -101,11 +101,17 @@ def balance_quotes(text: str) -> str:
 
 
 def word_claim(
-    content: str, stance: str, *, person: str | None, subject: str | None, before: str
+    content: str,
+    stance: str,
+    *,
+    person: str | None,
+    subject: str | None,
+    before: str,
+    framed: bool = False,
 ) -> Wording | None:
     """The claim for one content clause, or None when there is no proposition to propose."""
     text = content.strip().strip(",;:").strip()
-    clause = bool(re.match(r"(?:that|as|whether|if)\s", text))
+    clause = framed or bool(re.match(r"(?:that|as|whether|if)\s", text))
     text = re.sub(r"^(?:that|as|whether|if)\s+", "", text).strip()
     text = text.strip('“”"').strip().rstrip(".,;:").strip()
     if len(text) < 8:
