@@ -25,7 +25,8 @@ _VERBS = (
     r"rul(?:es|ed)|accus(?:e|es|ed)|recogni[sz](?:e|es|ed)|highlight(?:s|ed)|"
     r"expressed (?:serious |grave |deep )?concerns? (?:about|that|over)|expressing|"
     r"point(?:s|ed)? out|ha(?:s|ve) learned|recall(?:s|ed)|read|reads|quot(?:es|ed)|"
-    r"cit(?:es|ed)|recommend(?:s|ed)?"
+    r"cit(?:es|ed)|recommend(?:s|ed)?|stating|writing|telling|reporting|claiming|noting|"
+    r"arguing|warning|explaining|insisting|continued(?=:)|tweeted|commented"
 )
 REPORTING = re.compile(rf"\b(?:{_VERBS})\b")
 # A determiner before "reports" or "claims" makes it a noun. Checked on the few words before a

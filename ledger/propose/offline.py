@@ -40,10 +40,14 @@ CLAUSE_BREAK = re.compile(
     r",\s+(?=(?:he|she|they|but|while|labell?ing|urging|with|expressing|adding|saying)\b)"
     r"|\s+but\s+|;\s+"
 )
-_TAGGED = re.compile(rf"\b(?:{TAG_VERB}|believes|thinks|estimates)\b")
+_TAGGED = re.compile(rf"\b(?:{TAG_VERB}|believes|thinks|estimates|continued)\b")
 _ADJUNCT_THAT = re.compile(
     r"^(?:on|in|at|last|this|yesterday|today|earlier|later|during|after|before|to)\b[^,;“”\"]{0,50}?"
     r",?\s+that\s+"
+)
+# "…, and South Korea says the broadcasts will continue": a statement, not "said Friday".
+_CLAUSE_IN_TAIL = re.compile(
+    r"\b(?:is|are|was|were|will|would|has|have|had|can|could|may|might|should|must)\b"
 )
 ROLE_WORDS = re.compile(r"Minister|Secretary|President|Director|Congress|Chief|Governor|Mayor")
 _REPORT_CUE = re.compile(
@@ -73,6 +77,7 @@ class OfflineProposer:
     items: list[Item] = field(default_factory=list)
     subject: str | None = None  # the last named non-person subject, for an opening "It"
     quoting: str | None = None  # the speaker of the quotation the last sentence ended in
+    introduced: str | None = None  # the speaker of a statement introduced with a colon
 
     def run(self, text: str) -> list[ProposedClaim]:
         self.text = text
@@ -91,6 +96,14 @@ class OfflineProposer:
         original = self.text[start:end]
         masked = mask_quotes(original)
         speaker, self.quoting = self.quoting, None
+        colon, self.introduced = self.introduced, None
+        if colon:
+            # "She continued:" / "the Church denied these allegations:" then the statement.
+            said = _Found(
+                colon, "asserted", original, "introduced with a colon", "said", framed=True
+            )
+            self._add(said, original, start)
+            return
         if not speaker and not ANY_CUE.search(masked):
             return
         whole = self._frames(masked, original)
@@ -107,6 +120,10 @@ class OfflineProposer:
             stop = brk.start() if brk else len(masked)
             part, text = masked[pos:stop], original[pos:stop]
             found = self._frames(part, text) or self._leading(part, text, carried)
+            if found is None and brk is None and part.rstrip().endswith(":"):
+                verb = _TAGGED.search(part) or (reporting(part) or [None])[0]
+                who = self.actors.resolve(part[: verb.start()]) if verb else None
+                self.introduced = who or carried if verb else None
             if found:
                 carried = found.actor
                 self._add(found, text, start + pos)
@@ -135,7 +152,7 @@ class OfflineProposer:
                 why = "attribution after the statement"
                 return _Found(actor, "asserted", content, why, "said", framed=True)
         m = TRAILING.match(body)
-        if m:
+        if m and not _CLAUSE_IN_TAIL.search(m.group("tail")):
             actor = self.actors.resolve(m.group("subj"))
             if actor:
                 content = original[: m.end("content")]
