@@ -87,3 +87,4 @@ def emit_json(data: Any) -> None:
 
 
 from ledger.cli import core, integrity, propose, publish, reports, review  # noqa: E402,F401,I001
+from ledger.cli import evaluate  # noqa: E402,F401

@@ -121,7 +121,7 @@ class OfflineProposer:
             part, text = masked[pos:stop], original[pos:stop]
             found = self._frames(part, text) or self._leading(part, text, carried)
             if found is None and brk is None and part.rstrip().endswith(":"):
-                verb = _TAGGED.search(part) or (reporting(part) or [None])[0]
+                verb = _TAGGED.search(part) or next(iter(reporting(part)), None)
                 who = self.actors.resolve(part[: verb.start()]) if verb else None
                 self.introduced = who or carried if verb else None
             if found:
