@@ -122,7 +122,8 @@ def gold_from_reviews(ledger: Ledger) -> list[_Case]:
         "(SELECT changes FROM decisions x WHERE x.proposal_id = p.id ORDER BY x.seq DESC LIMIT 1)"
         " AS changes "
         "FROM proposal_decisions d JOIN proposals p ON p.id = d.proposal_id "
-        "WHERE d.decision IN ('accept', 'edit', 'merge', 'reject') AND p.start IS NOT NULL ORDER BY p.seq"
+        "WHERE d.decision IN ('accept', 'edit', 'merge', 'reject') AND p.start IS NOT NULL "
+        "ORDER BY p.seq"
     )
     if not rows:
         raise InputError("no reviewed proposals in this ledger: review some first")
