@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 ORG_ROLES = (
     r"spokesman|spokeswoman|spokesperson|Secretary-General|Secretary General|official|officials|"
     r"chief|Chief|Director|director|(?:[A-Z][a-z]+ )?Minister|"
-    r"minister|President|ambassador|Ambassador|press secretary|commander"
+    r"minister|President|ambassador|Ambassador|press secretary|commander|chief executive|"
+    r"Chief Executive|executive|chairman|Chairman|chairwoman|CEO|founder|Founder"
 )
 PERSON_ROLES = (
     r"Congressman|Congresswoman|Senator|Sen\.|Rep\.|Representative|Deputy Secretary of State|"
@@ -57,7 +58,8 @@ INSTITUTION = re.compile(
 )
 # What follows a speaker's name in a tag is not part of it: "Bolden to the gathered crowd".
 _AFTER_NAME = re.compile(
-    r"(?<=[A-Za-z])\s+(?:to|in|at|on|during|before|after|from)\s+(?:the|a|an|reporters|journalists|[A-Z])[^,]*$"
+    r"(?<=[A-Za-z])\s+(?:to\s+(?:the|a|an|reporters|journalists)|in (?:remarks|an interview|a "
+    r"statement) to)\b[^,]*$"
 )
 _ROLE_NAME = re.compile(rf"\b(?:{ORG_ROLES}|{PERSON_ROLES})[ \t]+{NAME}")
 _LEAD = re.compile(r"(?:[A-Z][\w’'-]*[ \t]+)?(?:[a-z]+[ \t]+)?$")
@@ -67,7 +69,10 @@ RELATIVE = re.compile(
 PRONOUNS = {"he", "she", "He", "She"}
 NEUTER = {"it", "It", "they", "They"}  # the last actor named, person or not
 PREPOSITIONAL = re.compile(r"^(?:In|During|At|On|After|Before|Since|Following|From|Amid)\s")
-AUXILIARY = re.compile(r"\s+(?:have|has|had|is|are|was|were|also|had been|has also|have also)$")
+AUXILIARY = re.compile(
+    r"(?:\s+(?:have|has|had|is|are|was|were|also|later|earlier|then|now|again|previously|still|"
+    r"repeatedly|had been|\w+ly))+$"
+)
 INTRO = re.compile(
     r"^(?:in contrast|similarly|interestingly|however|meanwhile|following this|"
     r"adding to the situation|while|but|and|also|still)\b[,\s]*",
@@ -102,6 +107,16 @@ class Actors:
             self.last_person = self.by_surname[name.split()[-1]]
             actor = self.last_person
         self.last = actor
+        return actor
+
+    def resolve_agent(self, agent: str) -> str | None:
+        """The actor after "according to": the slot names a source, so any short noun phrase
+        does ("the fire service"), not only the names and institutions ``resolve`` knows."""
+        actor = self.resolve(agent)
+        if actor is None:
+            words = re.sub(r"^(?:the|a|an)\s+", "", agent.strip(), flags=re.I).split()
+            if 0 < len(words) <= 6 and not RELATIVE.search(agent):
+                actor = self._remember(" ".join(words)[0].upper() + " ".join(words)[1:], None)
         return actor
 
     def resolve(self, subject: str) -> str | None:

@@ -60,7 +60,8 @@ TRAILING = re.compile(
     # "<statement>, the chairman said Friday." / "“<quote>,” he said." — a comma or a closing
     # quotation mark must separate the statement from the speaker.
     r"^(?P<content>.+?)(?:,[”\"’]?|[”\"’],?)\s+(?P<subj>[^,“”\"]{2,120}?)\s+"
-    rf"(?:also\s+)?(?:{TAG_VERB}|says|believes|thinks|estimates|told reporters)\b"
+    rf"(?:also\s+)?(?:{TAG_VERB}|says|believes|thinks|estimates|suggests|shows|finds|found|"
+    r"warns|argues|told reporters)\b"
     r"(?P<tail>[^,]{0,80})$"
 )
 AGENT = re.compile(

@@ -46,6 +46,14 @@ _ADJUNCT_THAT = re.compile(
     r",?\s+that\s+"
 )
 # "…, and South Korea says the broadcasts will continue": a statement, not "said Friday".
+# An inverted tag names its speaker: "said Ambassador Mohib", "said the post", not "noted that …".
+_SUBJECT_START = re.compile(r"(?:[A-Z]|(?:the|a|an|one|his|her|their|its)\s)(?!hat\b)")
+# A denial in the speaker's own words: "“It is wrong to suggest that …,” the minister said."
+DENIAL_IN_QUOTE = re.compile(
+    r"^\W*(?:it is|it's|it was) (?:wrong|false|untrue|not true|nonsense) (?:to (?:suggest|say|claim) )?"
+    r"that\b|^\W*there is no truth in\b",
+    re.I,
+)
 _CLAUSE_IN_TAIL = re.compile(
     r"\b(?:is|are|was|were|will|would|has|have|had|can|could|may|might|should|must)\b"
 )
@@ -135,7 +143,7 @@ class OfflineProposer:
         m = INITIAL_AGENT.match(body)
         if m:
             g = "" if m.group("agent") else "2"
-            actor = self.actors.resolve(m.group("agent" + g))
+            actor = self.actors.resolve_agent(m.group("agent" + g))
             if actor:
                 content = original[m.start("content" + g) : m.end("content" + g)]
                 return _Found(
@@ -144,13 +152,18 @@ class OfflineProposer:
         if not _TAGGED.search(body):
             return None
         m = INVERTED.match(body)
-        if m and not reporting(body[: m.end("content")][-60:]):
+        if (
+            m
+            and _SUBJECT_START.match(m.group("subj"))
+            and not reporting(body[: m.end("content")][-60:])
+        ):
             actor = self.actors.resolve(m.group("subj"))
             if actor:
                 content = original[: m.end("content")]
                 self.quoting = actor if content.lstrip()[:1] in '“"' else None
                 why = "attribution after the statement"
-                return _Found(actor, "asserted", content, why, "said", framed=True)
+                stance = "denied" if DENIAL_IN_QUOTE.search(content) else "asserted"
+                return _Found(actor, stance, content, why, "said", framed=True)
         m = TRAILING.match(body)
         if m and not _CLAUSE_IN_TAIL.search(m.group("tail")):
             actor = self.actors.resolve(m.group("subj"))
@@ -158,7 +171,8 @@ class OfflineProposer:
                 content = original[: m.end("content")]
                 self.quoting = actor if content.lstrip()[:1] in '“"' else None
                 why = "attribution after the statement"
-                return _Found(actor, "asserted", content, why, "said", framed=True)
+                stance = "denied" if DENIAL_IN_QUOTE.search(content) else "asserted"
+                return _Found(actor, stance, content, why, "said", framed=True)
         return None
 
     def _leading(self, masked: str, original: str, carried: str | None) -> _Found | None:
@@ -170,7 +184,7 @@ class OfflineProposer:
             return None
         candidates = sorted([m for m in (cue, *verbs) if m], key=lambda m: m.start())
         if agent and (not candidates or candidates[0].start() < agent.start()):
-            actor = self.actors.resolve(masked[agent.end() :].strip().rstrip("."))
+            actor = self.actors.resolve_agent(masked[agent.end() :].strip().rstrip("."))
             first = candidates[0] if candidates else None
             content = original[first.end() if first else 0 : agent.start()]
             word = agent.group().strip().lower()
@@ -196,6 +210,9 @@ class OfflineProposer:
         if actor is None:
             return None
         bare = content.strip().strip(",;:.").strip()
+        if stance != "asserted":  # "would not comment on the reports"
+            bare = re.sub(r"^(?:on|about|to)\s+", "", bare)
+            content = bare
         adjunct = _ADJUNCT_THAT.match(bare)
         if adjunct:  # "announced on Friday that …": the time or place before "that" goes
             content = bare = bare[adjunct.end() :]
