@@ -54,7 +54,9 @@ INSTITUTION = re.compile(
     r"media|experts?|analysts?|witnesses|residents|doctors|teachers?|students?|organi[sz]ers|"
     r"spokespeople|board|group|campaigners|activists|critics|opponents|supporters|church|"
     r"regulator|watchdog|party|administration|owner|operator|hospital|university|school|"
-    r"team|club|league|federation|association|institute|center|centre|bank|airline)$"
+    r"team|club|league|federation|association|institute|center|centre|bank|airline|authority|"
+    r"service|services|body|trust|commission|inspectorate|fund|regulator|engineers|workers|"
+    r"staff|employees|officers|soldiers|pilots|nurses|parents|pupils|victims|families)$"
 )
 # What follows a speaker's name in a tag is not part of it: "Bolden to the gathered crowd".
 _AFTER_NAME = re.compile(

@@ -57,6 +57,8 @@ DENIAL_IN_QUOTE = re.compile(
 _CLAUSE_IN_TAIL = re.compile(
     r"\b(?:is|are|was|were|will|would|has|have|had|can|could|may|might|should|must)\b"
 )
+_TELL = {"told", "tells", "tell", "telling", "warned", "assured", "informed", "reminded"}
+_TOLD_WHOM = re.compile(r"^[^,;“”\"]{1,60}?\s+that\s+")
 ROLE_WORDS = re.compile(r"Minister|Secretary|President|Director|Congress|Chief|Governor|Mayor")
 _REPORT_CUE = re.compile(
     r"^(?:reported|reports|revealed|reveals|said|says|told|announced|claimed|claims|alleged|"
@@ -95,10 +97,17 @@ class OfflineProposer:
                 break
             self._sentence(start, end)
         link(self.items)
-        return [
-            r.model_copy(update={"claim": it.claim, "stance_on": it.stance_on})
-            for r, it in zip(self.results, self.items, strict=True)
+        # A stance on "this" or "the reports" that found nothing to attach to says nothing.
+        keep = [
+            i for i, it in enumerate(self.items) if it.anaphor is None or it.stance_on is not None
         ]
+        new_index = {old: new for new, old in enumerate(keep)}
+        out = []
+        for i in keep:
+            it = self.items[i]
+            on = new_index.get(it.stance_on) if it.stance_on is not None else None
+            out.append(self.results[i].model_copy(update={"claim": it.claim, "stance_on": on}))
+        return out
 
     def _sentence(self, start: int, end: int) -> None:
         original = self.text[start:end]
@@ -146,9 +155,8 @@ class OfflineProposer:
             actor = self.actors.resolve_agent(m.group("agent" + g))
             if actor:
                 content = original[m.start("content" + g) : m.end("content" + g)]
-                return _Found(
-                    actor, "asserted", content, "attributed with 'according to'", "according to"
-                )
+                why = "attributed with 'according to'"
+                return _Found(actor, "asserted", content, why, "according to", framed=True)
         if not _TAGGED.search(body):
             return None
         m = INVERTED.match(body)
@@ -216,9 +224,17 @@ class OfflineProposer:
         adjunct = _ADJUNCT_THAT.match(bare)
         if adjunct:  # "announced on Friday that …": the time or place before "that" goes
             content = bare = bare[adjunct.end() :]
-        if re.match(r"(?:of|for|to|in|on|at|from|by|about|with)\s", bare) or len(bare) < 8:
+        if word in _TELL and (told := _TOLD_WHOM.match(bare)):
+            content = bare = bare[told.end() :]  # "told the paper that …"
+        anaphor = None
+        if stance != "asserted":
+            # "dismissed the report as speculation": the object is what the stance is on.
+            obj = re.sub(r"\s+(?:as|by|in|on)\s.*$", "", bare)
+            anaphor = obj if ANAPHORIC.match(obj) else None
+        if anaphor is None and (
+            re.match(r"(?:of|for|to|in|on|at|from|by|about|with)\s", bare) or len(bare) < 8
+        ):
             return None  # "alarming reports of …": the cue word was a noun
-        anaphor = bare if stance != "asserted" and ANAPHORIC.match(bare) else None
         return _Found(actor, stance, content, why, word, anaphor)
 
     def _add(self, f: _Found, quote_text: str, offset: int) -> None:

@@ -119,7 +119,12 @@ def word_claim(
     if not clause and not FINITE.search(text) and " as " in text and stance == "asserted":
         # "recognizes X as a matter of concern" states that X is a matter of concern.
         text = text.replace(" as ", " is ", 1)
-    elif not clause and not AUX.search(text) and (g := GERUND.match(text)):
+    elif (
+        not clause
+        and not AUX.search(text)
+        and (g := GERUND.match(text))
+        and len(g.group("np").split()) <= 8
+    ):
         # "concerns about North Korea allegedly preparing to deploy": North Korea is preparing.
         np = g.group("np")
         be = "are" if np.split()[-1].endswith("s") and not np.endswith(("ss", ",")) else "is"
