@@ -50,8 +50,8 @@ _ADJUNCT_THAT = re.compile(
 _SUBJECT_START = re.compile(r"(?:[A-Z]|(?:the|a|an|one|his|her|their|its)\s)(?!hat\b)")
 # A denial in the speaker's own words: "“It is wrong to suggest that …,” the minister said."
 DENIAL_IN_QUOTE = re.compile(
-    r"^\W*(?:it is|it's|it was) (?:wrong|false|untrue|not true|nonsense) (?:to (?:suggest|say|claim) )?"
-    r"that\b|^\W*there is no truth in\b",
+    r"^\W*(?:it is|it's|it was) (?:wrong|false|untrue|not true|nonsense) "
+    r"(?:to (?:suggest|say|claim) )?that\b|^\W*there is no truth in\b",
     re.I,
 )
 _CLAUSE_IN_TAIL = re.compile(
