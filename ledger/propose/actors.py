@@ -56,7 +56,9 @@ INSTITUTION = re.compile(
     r"regulator|watchdog|party|administration|owner|operator|hospital|university|school|"
     r"team|club|league|federation|association|institute|center|centre|bank|airline|authority|"
     r"service|services|body|trust|commission|inspectorate|fund|regulator|engineers|workers|"
-    r"staff|employees|officers|soldiers|pilots|nurses|parents|pupils|victims|families)$"
+    r"staff|employees|officers|soldiers|pilots|nurses|parents|pupils|victims|families|editor|"
+    r"editors|curator|professor|reporter|correspondent|poster|posters|blogger|writer|users?|"
+    r"member|members|coach|player|players|fans|scholars|economists|historians)$"
 )
 # What follows a speaker's name in a tag is not part of it: "Bolden to the gathered crowd".
 _AFTER_NAME = re.compile(
@@ -127,7 +129,9 @@ class Actors:
         if chunk is None:
             return None
         if chunk in PRONOUNS:
-            return self.last_person
+            # No titled person yet: a one-word name just used ("Paris claims … She also claims").
+            last = self.last or ""
+            return self.last_person or (last if last[:1].isupper() and " " not in last else None)
         if chunk in NEUTER:
             return self.last
         m = HONORIFIC.match(chunk)
@@ -179,14 +183,16 @@ def _best_chunk(subject: str) -> str | None:
     """The comma-separated chunk that names the speaker: appositions and intro phrases lose."""
     subject = _AFTER_NAME.sub("", subject)
     chunks = [c.strip() for c in subject.replace("“", ",").replace("”", ",").split(",")]
-    best, best_score = None, 0
+    best, best_score = None, 0.0
     for chunk in chunks:
         chunk = INTRO.sub("", chunk).strip()
         chunk = AUXILIARY.sub("", re.sub(r"^(?:the|The)\s+", "", chunk)).strip()
         if not chunk or len(chunk) > 90 or chunk.endswith(" that") or PREPOSITIONAL.match(chunk):
             continue
         words = chunk.split()
-        score = sum(1 for w in words if w[:1].isupper())
+        score: float = sum(1 for w in words if w[:1].isupper())
+        if 2 <= len(words) <= 3 and all(w[:1].isupper() for w in words) and words[0] != "The":
+            score += 2.5  # "Cynthia Thompson, curator at the University of Arkansas": the name
         if chunk in PRONOUNS or chunk in NEUTER or GROUPS.match(chunk) or INSTITUTION.match(chunk):
             score = max(score, 1)
         if HONORIFIC.match(chunk) or TITLED.match(chunk):

@@ -73,8 +73,10 @@ INITIAL_AGENT = re.compile(
     r"^(?:[A-Z][a-z]+,\s+)?(?:According to|As reported by|In the words of|As \w+ (?:told|said "
     r"to) [^,]{2,60}?|Citing)\s+(?P<agent>[^,]{2,150}?(?:,\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)"
     r"{0,3}(?=,))?),\s+(?P<content>.{8,})$"
-    # Without a comma: "According to Rathbun the property was returned …".
-    r"|^According to\s+(?P<agent2>(?:the\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,5})\s+"
+)
+# Without a comma: "According to Rathbun the property was returned …".
+INITIAL_AGENT_BARE = re.compile(
+    r"^According to\s+(?P<agent2>(?:the\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,5})\s+"
     r"(?P<content2>(?:the|a|an|over|about|some|more|nearly|almost|\d)\b.{8,})$"
 )
 REPORTEDLY = re.compile(r"\b(?:reportedly|allegedly|purportedly|supposedly)\s+")

@@ -22,6 +22,7 @@ from ledger.propose.cues import (
     ANAPHORIC,
     ANY_CUE,
     INITIAL_AGENT,
+    INITIAL_AGENT_BARE,
     INVERTED,
     REPORTEDLY,
     TAG_VERB,
@@ -148,10 +149,12 @@ class OfflineProposer:
 
     def _frames(self, masked: str, original: str) -> _Found | None:
         """Attributions framing the whole sentence: initial "According to X,", tags at the end."""
-        body = masked.rstrip().rstrip(".")
+        body = masked.rstrip().rstrip(".,;")
         m = INITIAL_AGENT.match(body)
+        if m is None or len(m.group("agent").split()) > 8:
+            m = INITIAL_AGENT_BARE.match(body) or m
         if m:
-            g = "" if m.group("agent") else "2"
+            g = "" if "agent" in m.re.groupindex else "2"
             actor = self.actors.resolve_agent(m.group("agent" + g))
             if actor:
                 content = original[m.start("content" + g) : m.end("content" + g)]
@@ -252,6 +255,7 @@ class OfflineProposer:
                 subject=self.subject,
                 before=before,
                 framed=f.framed,
+                keep_anaphor=f.stance == "asserted",
             )
             if w is None:
                 return

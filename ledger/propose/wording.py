@@ -66,7 +66,9 @@ def referent(noun: str, before: str) -> str | None:
     return str(found[-1]) if found else None
 
 
-def standalone(text: str, person: str | None, subject: str | None, before: str) -> str | None:
+def standalone(
+    text: str, person: str | None, subject: str | None, before: str, keep: bool = False
+) -> str | None:
     """``text`` with an opening pronoun or demonstrative replaced, or None when unresolved."""
     m = OPENING_PRONOUN.match(text)
     if m:
@@ -81,7 +83,9 @@ def standalone(text: str, person: str | None, subject: str | None, before: str) 
     if m and m.group().split()[0] != "The":
         ref = referent(m.group("noun"), before)
         if ref is None:
-            return None
+            # A statement in its own right stays, flagged by the stand-alone checks; a stance
+            # on "this situation" with nothing to refer to says nothing.
+            return text if keep else None
         phrase = (
             ref
             if ref.split()[-1] == m.group("noun")
@@ -108,6 +112,7 @@ def word_claim(
     subject: str | None,
     before: str,
     framed: bool = False,
+    keep_anaphor: bool = False,
 ) -> Wording | None:
     """The claim for one content clause, or None when there is no proposition to propose."""
     text = content.strip().strip(",;:").strip()
@@ -137,7 +142,7 @@ def word_claim(
         verb = "have" if head.endswith("s") and not head.endswith("ss") else "has"
         text = f"There {verb} been {np}"
     text = text[0].upper() + text[1:]
-    resolved = standalone(text, person, subject, before)
+    resolved = standalone(text, person, subject, before, keep_anaphor)
     if resolved is None:
         return None
     text = balance_quotes(resolved).strip()
