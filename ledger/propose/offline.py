@@ -58,6 +58,19 @@ DENIAL_IN_QUOTE = re.compile(
 _CLAUSE_IN_TAIL = re.compile(
     r"\b(?:is|are|was|were|will|would|has|have|had|can|could|may|might|should|must)\b"
 )
+_CLAUSAL = {
+    "show", "shows", "showed", "found", "finds", "suggest", "suggests", "suggested", "indicate",
+    "indicates", "indicated", "estimate", "estimates", "estimated", "believe", "believes",
+    "believed", "think", "thinks", "thought", "say", "says", "said", "claim", "claims", "claimed",
+    "argue", "argues", "argued", "conclude", "concluded", "reveal", "reveals", "revealed", "warn",
+    "warns", "warned", "stated", "states", "insist", "insists", "insisted", "noted", "notes",
+    "added", "adds", "told", "tells", "wrote", "writes", "admitted", "admits", "alleged",
+}  # fmt: skip
+_OBJECT_NP = re.compile(
+    r"^(?:the|a|an|his|her|its|their|this|that|these|those)\s+(?:[\w-]+\s+){0,2}"
+    r"(?:of|for|to|on|about|from|with)\b|^\W*\w+\W*$",
+    re.I,
+)
 _TELL = {"told", "tells", "tell", "telling", "warned", "assured", "informed", "reminded"}
 _TOLD_WHOM = re.compile(r"^[^,;“”\"]{1,60}?\s+that\s+")
 ROLE_WORDS = re.compile(r"Minister|Secretary|President|Director|Congress|Chief|Governor|Mayor")
@@ -229,6 +242,9 @@ class OfflineProposer:
             content = bare = bare[adjunct.end() :]
         if word in _TELL and (told := _TOLD_WHOM.match(bare)):
             content = bare = bare[told.end() :]  # "told the paper that …"
+        # Verbs that take a statement ("the results show the camp kept its majority"): what
+        # follows is a clause unless it is plainly a noun phrase ("the start of …").
+        framed = word.lower() in _CLAUSAL and not _OBJECT_NP.match(bare)
         anaphor = None
         if stance != "asserted":
             # "dismissed the report as speculation": the object is what the stance is on.
@@ -238,7 +254,7 @@ class OfflineProposer:
             re.match(r"(?:of|for|to|in|on|at|from|by|about|with)\s", bare) or len(bare) < 8
         ):
             return None  # "alarming reports of …": the cue word was a noun
-        return _Found(actor, stance, content, why, word, anaphor)
+        return _Found(actor, stance, content, why, word, anaphor, framed=framed)
 
     def _add(self, f: _Found, quote_text: str, offset: int) -> None:
         # "Paris claims she was sent": a pronoun opening the content is most often the speaker.
