@@ -129,19 +129,22 @@ QUOTED = re.compile(r"“[^”]{0,1500}”|\"[^\"\n]{0,1500}\"")
 # One search tells whether a sentence has any cue at all; most of those that have none are skipped
 # after it. Stance cues start with one of these stems.
 ANY_CUE = re.compile(
-    rf"\b(?:{_VERBS}|according|as highlighted|as reported|as noted|as stated|in the words|"
-    r"as quoted|citing|reportedly|allegedly|purportedly|supposedly|confirm|verify|comment|"
-    r"dismiss|den(?:y|ies|ied)|reject|refut|repudiat|disput|contest|challeng|question|retract|"
-    r"withdr|admit|acknowledg|conced|wrong to suggest|branded|called)",
-    re.I,
+    rf"\b(?:{_VERBS}|[Aa]ccording|as highlighted|as reported|as noted|as stated|in the words|"
+    r"[Ii]n the words|as quoted|[Cc]iting|[Rr]eportedly|[Aa]llegedly|purportedly|supposedly|"
+    r"confirm|verify|comment|dismiss|den(?:y|ies|ied)|reject|refut|repudiat|disput|contest|"
+    r"challeng|question|retract|withdr|admit|acknowledg|conced|wrong to suggest|branded|called)"
+)
+# The stems every stance cue starts with: one cheap search before the five stance patterns.
+_STANCE_STEM = re.compile(
+    r"\b(?:confirm|verify|comment|dismiss|den(?:y|ies|ied)|reject|refut|repudiat|disput|"
+    r"contest|challeng|question|retract|withdr|admit|acknowledg|conced|wrong|branded|called)"
 )
 _PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being|twice|later|also)\s+$")
-_STANCE_ANY = re.compile("|".join(f"(?P<{name}>{p.pattern})" for name, p in STANCE_CUES))
 
 
 def first_stance(masked: str) -> tuple[str, re.Match[str] | None]:
     """The stance a clause takes by its cue, and the cue; ``asserted`` when there is none."""
-    if _STANCE_ANY.search(masked) is None:
+    if _STANCE_STEM.search(masked) is None:
         return "asserted", None
     for name, pattern in STANCE_CUES:  # in order of precedence: "denied … confirmed" is a denial
         for cue in pattern.finditer(masked):

