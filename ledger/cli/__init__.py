@@ -167,4 +167,4 @@ def emit_json(data: Any) -> None:
     click.echo(json_escaped(json.dumps(data, indent=2, ensure_ascii=False, default=str)))
 
 
-from ledger.cli import core, integrity, propose, publish, reading, reports, review, tlog  # noqa: E402,F401,I001
+from ledger.cli import core, evaluate, integrity, propose, publish, reading, reports, review, tlog  # noqa: E402,F401,I001

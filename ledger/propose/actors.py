@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 ORG_ROLES = (
     r"spokesman|spokeswoman|spokesperson|Secretary-General|Secretary General|official|officials|"
     r"chief|Chief|Director|director|(?:[A-Z][a-z]+ )?Minister|"
-    r"minister|President|ambassador|Ambassador|press secretary|commander"
+    r"minister|President|ambassador|Ambassador|press secretary|commander|chief executive|"
+    r"Chief Executive|executive|chairman|Chairman|chairwoman|CEO|founder|Founder"
 )
 PERSON_ROLES = (
     r"Congressman|Congresswoman|Senator|Sen\.|Rep\.|Representative|Deputy Secretary of State|"
@@ -53,14 +54,29 @@ INSTITUTION = re.compile(
     r"media|experts?|analysts?|witnesses|residents|doctors|teachers?|students?|organi[sz]ers|"
     r"spokespeople|board|group|campaigners|activists|critics|opponents|supporters|church|"
     r"regulator|watchdog|party|administration|owner|operator|hospital|university|school|"
-    r"team|club|league|federation|association|institute|center|centre|bank|airline)$"
+    r"team|club|league|federation|association|institute|center|centre|bank|airline|authority|"
+    r"service|services|body|trust|commission|inspectorate|fund|regulator|engineers|workers|"
+    r"staff|employees|officers|soldiers|pilots|nurses|parents|pupils|victims|families|editor|"
+    r"editors|curator|professor|reporter|correspondent|poster|posters|blogger|writer|users?|"
+    r"member|members|coach|player|players|fans|scholars|economists|historians)$"
+)
+# What follows a speaker's name in a tag is not part of it: "Bolden to the gathered crowd".
+_AFTER_NAME = re.compile(
+    r"(?<=[A-Za-z])\s+(?:to\s+(?:the|a|an|reporters|journalists)|in (?:remarks|an interview|a "
+    r"statement) to)\b[^,]*$"
 )
 _ROLE_NAME = re.compile(rf"\b(?:{ORG_ROLES}|{PERSON_ROLES})[ \t]+{NAME}")
 _LEAD = re.compile(r"(?:[A-Z][\w’'-]*[ \t]+)?(?:[a-z]+[ \t]+)?$")
+RELATIVE = re.compile(
+    r"\b(?:which|who|whom|whose|where|when)\b|^(?:[Mm]any|[Ss]ome|[Mm]ost|[Ff]ew)\s"
+)
 PRONOUNS = {"he", "she", "He", "She"}
 NEUTER = {"it", "It", "they", "They"}  # the last actor named, person or not
 PREPOSITIONAL = re.compile(r"^(?:In|During|At|On|After|Before|Since|Following|From|Amid)\s")
-AUXILIARY = re.compile(r"\s+(?:have|has|had|is|are|was|were|also|had been|has also|have also)$")
+AUXILIARY = re.compile(
+    r"(?:\s+(?:have|has|had|is|are|was|were|also|later|earlier|then|now|again|previously|still|"
+    r"repeatedly|had been|\w+ly))+$"
+)
 INTRO = re.compile(
     r"^(?:in contrast|similarly|interestingly|however|meanwhile|following this|"
     r"adding to the situation|while|but|and|also|still)\b[,\s]*",
@@ -73,6 +89,7 @@ class Actors:
     """Actors seen in one document, by surname, so later mentions resolve to the first."""
 
     by_surname: dict[str, str] = field(default_factory=dict)
+    persons: set[str] = field(default_factory=set)  # actors known to be people
     last_person: str | None = None
     last: str | None = None
 
@@ -89,10 +106,21 @@ class Actors:
 
     def _remember(self, actor: str, name: str | None) -> str:
         if name:
+            self.persons.add(actor)
             self.by_surname.setdefault(name.split()[-1], actor)
             self.last_person = self.by_surname[name.split()[-1]]
             actor = self.last_person
         self.last = actor
+        return actor
+
+    def resolve_agent(self, agent: str) -> str | None:
+        """The actor after "according to": the slot names a source, so any short noun phrase
+        does ("the fire service"), not only the names and institutions ``resolve`` knows."""
+        actor = self.resolve(agent)
+        if actor is None:
+            words = re.sub(r"^(?:the|a|an)\s+", "", agent.strip(), flags=re.I).split()
+            if 0 < len(words) <= 6 and not RELATIVE.search(agent):
+                actor = self._remember(" ".join(words)[0].upper() + " ".join(words)[1:], None)
         return actor
 
     def resolve(self, subject: str) -> str | None:
@@ -101,7 +129,9 @@ class Actors:
         if chunk is None:
             return None
         if chunk in PRONOUNS:
-            return self.last_person
+            # No titled person yet: a one-word name just used ("Paris claims … She also claims").
+            last = self.last or ""
+            return self.last_person or (last if last[:1].isupper() and " " not in last else None)
         if chunk in NEUTER:
             return self.last
         m = HONORIFIC.match(chunk)
@@ -132,6 +162,8 @@ class Actors:
             title = f"{org} {role}" if org else role
             return self._remember(f"{name} ({title})", name)
         words = chunk.split()
+        if RELATIVE.search(chunk):
+            return None  # "the case on which the Court", "images Wikinews observed": no speaker
         if len(words) == 1 and words[0] in self.by_surname:
             self.last_person = self.by_surname[words[0]]
             return self._remember(self.last_person, None)
@@ -149,15 +181,18 @@ class Actors:
 
 def _best_chunk(subject: str) -> str | None:
     """The comma-separated chunk that names the speaker: appositions and intro phrases lose."""
+    subject = _AFTER_NAME.sub("", subject)
     chunks = [c.strip() for c in subject.replace("“", ",").replace("”", ",").split(",")]
-    best, best_score = None, 0
+    best, best_score = None, 0.0
     for chunk in chunks:
         chunk = INTRO.sub("", chunk).strip()
         chunk = AUXILIARY.sub("", re.sub(r"^(?:the|The)\s+", "", chunk)).strip()
         if not chunk or len(chunk) > 90 or chunk.endswith(" that") or PREPOSITIONAL.match(chunk):
             continue
         words = chunk.split()
-        score = sum(1 for w in words if w[:1].isupper())
+        score: float = sum(1 for w in words if w[:1].isupper())
+        if 2 <= len(words) <= 3 and all(w[:1].isupper() for w in words) and words[0] != "The":
+            score += 2.5  # "Cynthia Thompson, curator at the University of Arkansas": the name
         if chunk in PRONOUNS or chunk in NEUTER or GROUPS.match(chunk) or INSTITUTION.match(chunk):
             score = max(score, 1)
         if HONORIFIC.match(chunk) or TITLED.match(chunk):

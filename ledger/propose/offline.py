@@ -20,14 +20,16 @@ from ledger.propose.base import ProposedClaim, ProposerInfo
 from ledger.propose.cues import (
     AGENT,
     ANAPHORIC,
+    ANY_CUE,
     INITIAL_AGENT,
+    INITIAL_AGENT_BARE,
     INVERTED,
     REPORTEDLY,
-    REPORTING,
     TAG_VERB,
     TRAILING,
     first_stance,
     mask_quotes,
+    reporting,
 )
 from ledger.propose.linking import Item, link
 from ledger.propose.sentences import sentences
@@ -39,7 +41,38 @@ CLAUSE_BREAK = re.compile(
     r",\s+(?=(?:he|she|they|but|while|labell?ing|urging|with|expressing|adding|saying)\b)"
     r"|\s+but\s+|;\s+"
 )
-_TAGGED = re.compile(rf"\b(?:{TAG_VERB}|believes|thinks|estimates)\b")
+_TAGGED = re.compile(rf"\b(?:{TAG_VERB}|believes|thinks|estimates|continued)\b")
+_ADJUNCT_THAT = re.compile(
+    r"^(?:on|in|at|last|this|yesterday|today|earlier|later|during|after|before|to)\b[^,;“”\"]{0,50}?"
+    r",?\s+that\s+"
+)
+# "…, and South Korea says the broadcasts will continue": a statement, not "said Friday".
+# An inverted tag names its speaker: "said Ambassador Mohib", "said the post", not "noted that …".
+_SUBJECT_START = re.compile(r"(?:[A-Z]|(?:the|a|an|one|his|her|their|its)\s)(?!hat\b)")
+# A denial in the speaker's own words: "“It is wrong to suggest that …,” the minister said."
+DENIAL_IN_QUOTE = re.compile(
+    r"^\W*(?:it is|it's|it was) (?:wrong|false|untrue|not true|nonsense) "
+    r"(?:to (?:suggest|say|claim) )?that\b|^\W*there is no truth in\b",
+    re.I,
+)
+_CLAUSE_IN_TAIL = re.compile(
+    r"\b(?:is|are|was|were|will|would|has|have|had|can|could|may|might|should|must)\b"
+)
+_CLAUSAL = {
+    "show", "shows", "showed", "found", "finds", "suggest", "suggests", "suggested", "indicate",
+    "indicates", "indicated", "estimate", "estimates", "estimated", "believe", "believes",
+    "believed", "think", "thinks", "thought", "say", "says", "said", "claim", "claims", "claimed",
+    "argue", "argues", "argued", "conclude", "concluded", "reveal", "reveals", "revealed", "warn",
+    "warns", "warned", "stated", "states", "insist", "insists", "insisted", "noted", "notes",
+    "added", "adds", "told", "tells", "wrote", "writes", "admitted", "admits", "alleged",
+}  # fmt: skip
+_OBJECT_NP = re.compile(
+    r"^(?:the|a|an|his|her|its|their|this|that|these|those)\s+(?:[\w-]+\s+){0,2}"
+    r"(?:of|for|to|on|about|from|with)\b|^\W*\w+\W*$",
+    re.I,
+)
+_TELL = {"told", "tells", "tell", "telling", "warned", "assured", "informed", "reminded"}
+_TOLD_WHOM = re.compile(r"^[^,;“”\"]{1,60}?\s+that\s+")
 ROLE_WORDS = re.compile(r"Minister|Secretary|President|Director|Congress|Chief|Governor|Mayor")
 _REPORT_CUE = re.compile(
     r"^(?:reported|reports|revealed|reveals|said|says|told|announced|claimed|claims|alleged|"
@@ -55,6 +88,7 @@ class _Found:
     why: str
     cue: str
     anaphor: str | None = None
+    framed: bool = False  # the content is a whole statement ("According to X, …"; "…, X said")
 
 
 @dataclass
@@ -67,6 +101,7 @@ class OfflineProposer:
     items: list[Item] = field(default_factory=list)
     subject: str | None = None  # the last named non-person subject, for an opening "It"
     quoting: str | None = None  # the speaker of the quotation the last sentence ended in
+    introduced: str | None = None  # the speaker of a statement introduced with a colon
 
     def run(self, text: str) -> list[ProposedClaim]:
         self.text = text
@@ -76,15 +111,32 @@ class OfflineProposer:
                 break
             self._sentence(start, end)
         link(self.items)
-        return [
-            r.model_copy(update={"claim": it.claim, "stance_on": it.stance_on})
-            for r, it in zip(self.results, self.items, strict=True)
+        # A stance on "this" or "the reports" that found nothing to attach to says nothing.
+        keep = [
+            i for i, it in enumerate(self.items) if it.anaphor is None or it.stance_on is not None
         ]
+        new_index = {old: new for new, old in enumerate(keep)}
+        out = []
+        for i in keep:
+            it = self.items[i]
+            on = new_index.get(it.stance_on) if it.stance_on is not None else None
+            out.append(self.results[i].model_copy(update={"claim": it.claim, "stance_on": on}))
+        return out
 
     def _sentence(self, start: int, end: int) -> None:
         original = self.text[start:end]
         masked = mask_quotes(original)
         speaker, self.quoting = self.quoting, None
+        colon, self.introduced = self.introduced, None
+        if colon:
+            # "She continued:" / "the Church denied these allegations:" then the statement.
+            said = _Found(
+                colon, "asserted", original, "introduced with a colon", "said", framed=True
+            )
+            self._add(said, original, start)
+            return
+        if not speaker and not ANY_CUE.search(masked):
+            return
         whole = self._frames(masked, original)
         if whole is not None:
             self._add(whole, original, start)
@@ -99,6 +151,10 @@ class OfflineProposer:
             stop = brk.start() if brk else len(masked)
             part, text = masked[pos:stop], original[pos:stop]
             found = self._frames(part, text) or self._leading(part, text, carried)
+            if found is None and brk is None and part.rstrip().endswith(":"):
+                verb = _TAGGED.search(part) or next(iter(reporting(part)), None)
+                who = self.actors.resolve(part[: verb.start()]) if verb else None
+                self.introduced = who or carried if verb else None
             if found:
                 carried = found.actor
                 self._add(found, text, start + pos)
@@ -106,72 +162,116 @@ class OfflineProposer:
 
     def _frames(self, masked: str, original: str) -> _Found | None:
         """Attributions framing the whole sentence: initial "According to X,", tags at the end."""
-        body = masked.rstrip().rstrip(".")
+        body = masked.rstrip().rstrip(".,;")
         m = INITIAL_AGENT.match(body)
+        if m is None or len(m.group("agent").split()) > 8:
+            m = INITIAL_AGENT_BARE.match(body) or m
         if m:
-            actor = self.actors.resolve(m.group("agent"))
+            g = "" if "agent" in m.re.groupindex else "2"
+            actor = self.actors.resolve_agent(m.group("agent" + g))
             if actor:
-                content = original[m.start("content") : m.end("content")]
-                return _Found(
-                    actor, "asserted", content, "attributed with 'according to'", "according to"
-                )
+                content = original[m.start("content" + g) : m.end("content" + g)]
+                why = "attributed with 'according to'"
+                return _Found(actor, "asserted", content, why, "according to", framed=True)
         if not _TAGGED.search(body):
             return None
         m = INVERTED.match(body)
-        if m and not REPORTING.search(body[: m.end("content")][-60:]):
+        if (
+            m
+            and _SUBJECT_START.match(m.group("subj"))
+            and not reporting(body[: m.end("content")][-60:])
+        ):
             actor = self.actors.resolve(m.group("subj"))
             if actor:
                 content = original[: m.end("content")]
                 self.quoting = actor if content.lstrip()[:1] in '“"' else None
-                return _Found(actor, "asserted", content, "attribution after the statement", "said")
+                why = "attribution after the statement"
+                stance = "denied" if DENIAL_IN_QUOTE.search(content) else "asserted"
+                return _Found(actor, stance, content, why, "said", framed=True)
         m = TRAILING.match(body)
-        if m:
+        if m and not _CLAUSE_IN_TAIL.search(m.group("tail")):
             actor = self.actors.resolve(m.group("subj"))
             if actor:
                 content = original[: m.end("content")]
                 self.quoting = actor if content.lstrip()[:1] in '“"' else None
-                return _Found(actor, "asserted", content, "attribution after the statement", "said")
+                why = "attribution after the statement"
+                stance = "denied" if DENIAL_IN_QUOTE.search(content) else "asserted"
+                return _Found(actor, stance, content, why, "said", framed=True)
         return None
 
     def _leading(self, masked: str, original: str, carried: str | None) -> _Found | None:
         stance, cue = first_stance(masked)
-        verb = REPORTING.search(masked)
+        verbs = reporting(masked)
         agent = AGENT.search(masked)
         reportedly = REPORTEDLY.search(masked)
-        if cue is None and verb is None and agent is None and reportedly is None:
+        if cue is None and not verbs and agent is None and reportedly is None:
             return None
-        first = min((m for m in (cue, verb) if m), key=lambda m: m.start(), default=None)
-        if agent and (first is None or first.start() < agent.start()):
-            actor = self.actors.resolve(masked[agent.end() :].strip().rstrip("."))
+        candidates = sorted([m for m in (cue, *verbs) if m], key=lambda m: m.start())
+        if agent and (not candidates or candidates[0].start() < agent.start()):
+            actor = self.actors.resolve_agent(masked[agent.end() :].strip().rstrip("."))
+            first = candidates[0] if candidates else None
             content = original[first.end() if first else 0 : agent.start()]
             word = agent.group().strip().lower()
-            why = f"attributed with '{word}'"
-        elif first is not None:
+            return self._found(actor, stance, content, f"attributed with '{word}'", word)
+        for first in candidates:
+            # The stance cue wins over a reporting verb after it ("denied … saying").
+            use = cue if cue is not None and cue.start() >= first.start() else first
             actor = self.actors.resolve(masked[: first.start()]) or carried
-            content = original[(cue or first).end() :]
-            word = (cue or first).group()
-            why = f"'{word}'"
-        else:
-            assert reportedly is not None
-            actor = carried or self.actors.last
+            found = self._found(
+                actor, stance, original[use.end() :], f"'{use.group()}'", use.group()
+            )
+            if found:
+                return found
+        if reportedly is not None and not candidates:
             # The hedge stays in the claim: "were reportedly transferred".
-            content, why, word = original, "'reportedly': attributed to the preceding source", ""
+            why = "'reportedly': attributed to the preceding source"
+            return self._found(carried or self.actors.last, stance, original, why, "")
+        return None
+
+    def _found(
+        self, actor: str | None, stance: str, content: str, why: str, word: str
+    ) -> _Found | None:
         if actor is None:
             return None
         bare = content.strip().strip(",;:.").strip()
-        if re.match(r"(?:of|for|to|in|on|at|from|by|about|with)\s", bare):
+        if stance != "asserted":  # "would not comment on the reports"
+            bare = re.sub(r"^(?:on|about|to)\s+", "", bare)
+            content = bare
+        adjunct = _ADJUNCT_THAT.match(bare)
+        if adjunct:  # "announced on Friday that …": the time or place before "that" goes
+            content = bare = bare[adjunct.end() :]
+        if word in _TELL and (told := _TOLD_WHOM.match(bare)):
+            content = bare = bare[told.end() :]  # "told the paper that …"
+        # Verbs that take a statement ("the results show the camp kept its majority"): what
+        # follows is a clause unless it is plainly a noun phrase ("the start of …").
+        framed = word.lower() in _CLAUSAL and not _OBJECT_NP.match(bare)
+        anaphor = None
+        if stance != "asserted":
+            # "dismissed the report as speculation": the object is what the stance is on.
+            obj = re.sub(r"\s+(?:as|by|in|on)\s.*$", "", bare)
+            anaphor = obj if ANAPHORIC.match(obj) else None
+        if anaphor is None and (
+            re.match(r"(?:of|for|to|in|on|at|from|by|about|with)\s", bare) or len(bare) < 8
+        ):
             return None  # "alarming reports of …": the cue word was a noun
-        anaphor = bare if stance != "asserted" and ANAPHORIC.match(bare) else None
-        return _Found(actor, stance, content, why, word, anaphor)
+        return _Found(actor, stance, content, why, word, anaphor, framed=framed)
 
     def _add(self, f: _Found, quote_text: str, offset: int) -> None:
-        person = self.actors.last_person
+        # "Paris claims she was sent": a pronoun opening the content is most often the speaker.
+        speaker_is_person = self.actors.last_person == f.actor or f.actor in self.actors.persons
+        person = f.actor if speaker_is_person else self.actors.last_person
         before = self.text[max(0, offset - 3000) : offset]
         if f.anaphor is not None:
             claim, checkable = f.anaphor, True  # replaced by the claim it points to, if found
         else:
             w = word_claim(
-                f.content, f.stance, person=_name(person), subject=self.subject, before=before
+                f.content,
+                f.stance,
+                person=_name(person),
+                subject=self.subject,
+                before=before,
+                framed=f.framed,
+                keep_anaphor=f.stance == "asserted",
             )
             if w is None:
                 return

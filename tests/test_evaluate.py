@@ -1,0 +1,60 @@
+"""``factledger eval``: a proposer scored on a gold file and on the ledger's own reviews."""
+
+import json
+from pathlib import Path
+
+GOLD = Path(__file__).parent / "data" / "gold_small.yaml"
+
+
+def test_eval_offline_on_a_gold_file(run):
+    r = run("eval", str(GOLD), "--json")
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.output)
+    assert report["gold"] == 6 and report["sources"] == 1
+    assert report["recall"] == round(5 / 6, 3)  # the weather sentence has no attribution
+    assert report["precision"] == 1.0
+    assert report["stance_accuracy"] == 0.8  # Ana Silva is marked denied in the gold, on purpose
+    assert report["actor_accuracy"] == 1.0
+    assert report["link_recall"] == 1.0 and report["false_links"] == 0.0
+    assert [m["actor"] for m in report["misses"]] == ["Met Office"]
+    assert report["wrong"][0]["proposed"].startswith("asserted by Ana Silva")
+    assert report["standing_alone"] == 1.0
+
+
+def test_eval_table_lists_figures_and_misses(run):
+    r = run("eval", str(GOLD))
+    assert r.exit_code == 0, r.output
+    assert "recall                 0.833" in r.output
+    assert "missed: Harbour: asserted by Met Office" in r.output
+
+
+def test_eval_refuses_a_bad_gold_file_in_one_line(run, workspace):
+    (workspace / "bad.yaml").write_text(
+        "sources:\n  - text: Some words.\n    gold:\n      - quote: Other words\n"
+    )
+    r = run("eval", "bad.yaml")
+    assert r.exit_code == 1 and "gold quote not in the text" in r.output
+    (workspace / "bad2.yaml").write_text("sources:\n  - text: x\n    extra: 1\n")
+    r = run("eval", "bad2.yaml")
+    assert r.exit_code == 1 and "extra" in r.output and "Traceback" not in r.output
+    assert run("eval").exit_code == 2  # neither a gold file nor --from-reviews
+
+
+def test_eval_from_reviews_uses_decisions_as_gold(seeded):
+    assert seeded("propose", "--all").exit_code == 0
+    rows = json.loads(seeded("proposals", "--json").output)
+    nato = next(p for p in rows if "NATO" in p["actor"])
+    kremlin = next(p for p in rows if "Kremlin" in p["actor"])
+    white_house = next(p for p in rows if p["actor"] == "White House")
+    assert seeded("decide", nato["id"], "accept").exit_code == 0
+    assert seeded("decide", kremlin["id"], "accept", "--stance", "disputed").exit_code == 0
+    assert seeded("decide", white_house["id"], "reject", "--reason", "policy").exit_code == 0
+    before = seeded("proposals", "--json").output
+    r = seeded("eval", "--from-reviews", "--json")
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.output)
+    assert report["gold_from"] == "reviews" and report["gold"] == 2
+    assert report["recall"] == 1.0
+    assert report["stance_accuracy"] == 0.5  # the Kremlin's stance was edited to disputed
+    assert report["on_rejected"] == 1  # the offline proposer still proposes what was rejected
+    assert seeded("proposals", "--json").output == before  # nothing written to the ledger
