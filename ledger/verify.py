@@ -97,11 +97,15 @@ class _Attested:
     def __init__(self, conn: sqlite3.Connection):
         try:
             self.rows: Iterator[tuple[Any, ...]] = iter(
-                conn.execute("SELECT seq, tbl, row_id, digest FROM attested_fields ORDER BY seq")
+                conn.execute(
+                    "SELECT seq, tbl, row_id, digest, attestation_id FROM attested_fields "
+                    "ORDER BY seq"
+                )
             )
         except sqlite3.OperationalError:  # a ledger from before m007
             self.rows = iter(())
         self.digest, self.count, self.unattested, self.done = hashing.attestation_hasher(), 0, 0, 0
+        self.by: set[str] = set()
 
     def row(self, table: str, row: dict[str, Any], where: str) -> None:
         if self.done:
@@ -122,11 +126,13 @@ class _Attested:
             )
         self.digest.update(str(kept[3]).encode("ascii"))
         self.count += 1
+        self.by.add(kept[4])
 
     def attestation(self, row: dict[str, Any], where: str) -> None:
         if row["from_format"] != 1 or self.unattested:
             raise IntegrityError(f"{where}: does not cover the format 1 rows before it")
-        if (self.count, self.digest.hexdigest()) != (row["rows"], row["digest"]):
+        named = self.by <= {row["id"]}
+        if not named or (self.count, self.digest.hexdigest()) != (row["rows"], row["digest"]):
             raise IntegrityError(f"{where}: attested_fields differ from what it attested")
         self.done += 1
 
