@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from ledger import derived, migrations, rowformat, tree
 from ledger.errors import InputError
 from ledger.hashing import GENESIS, row_hash
+from ledger.locking import begin_immediate
 
 BUSY_TIMEOUT_MS = 10_000
 DEFAULT_DB = "ledger.db"
@@ -127,7 +128,7 @@ class Ledger:
             finally:
                 self._depth -= 1
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        begin_immediate(self.conn, self.path)  # waits its turn behind another writer
         self._depth = 1
         self._pending.clear()
         self._pending_ids.clear()
