@@ -86,4 +86,4 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-from ledger.cli import core, integrity, propose, publish, reports, review  # noqa: E402,F401,I001
+from ledger.cli import core, integrity, propose, publish, replicate, reports, review  # noqa: E402,F401,I001
