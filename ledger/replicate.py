@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from ledger import migrations
 from ledger.errors import InputError, IntegrityError, LedgerError
 from ledger.store import Head, Ledger
 from ledger.verify import verify
@@ -53,11 +54,12 @@ class ReplicaStatus:
     replica_txid: str | None  # the newest transaction the replica holds
     last_sync: str | None  # when the newest LTX file in the replica was written
     files: int  # LTX files in the replica, all levels
+    in_local_chain: bool | None = None  # is the replica's head an entry of the local chain?
 
     @property
     def entries_behind(self) -> int | None:
-        """Ledger entries the replica lacks, or None when either side is missing."""
-        if self.local_head is None or self.replica_head is None:
+        """Ledger entries the replica lacks, or None when it cannot be told."""
+        if self.local_head is None or self.replica_head is None or not self.in_local_chain:
             return None
         return self.local_head.count - self.replica_head.count
 
@@ -182,22 +184,16 @@ def status(db_path: str | Path, url: str) -> ReplicaStatus:
     binary = litestream_binary()
     url = replica_url(url)
     files = json.loads(_run([binary, "ltx", "-json", "-level", "all", url]) or "[]")
-    local_head = local_txid = None
-    if Path(db_path).exists():
-        with Ledger(db_path, create=False, readonly=True) as ledger:
-            local_head = ledger.head()
-        local_txid = _local_txid(binary, db_path, url)
+    local = Path(db_path).exists()
+    local_head = _head(db_path) if local else None
+    local_txid = _local_txid(binary, db_path, url) if local else None
     if not files:
         return ReplicaStatus(url, local_head, None, local_txid, None, None, 0)
     newest = max(files, key=lambda f: (f["max_txid"], f.get("timestamp", "")))
     with tempfile.TemporaryDirectory(prefix="factledger-status-") as tmp:
         restored = Path(tmp) / "replica.db"
         _restore_to(binary, url, restored, None)
-        with Ledger(restored, create=False, readonly=True) as ledger:
-            try:
-                replica_head = ledger.head()
-            except sqlite3.DatabaseError as e:
-                raise IntegrityError(f"replica {url} does not hold a factledger ledger: {e}") from e
+        replica_head = _head(restored, url)
     return ReplicaStatus(
         url,
         local_head,
@@ -206,7 +202,36 @@ def status(db_path: str | Path, url: str) -> ReplicaStatus:
         newest["max_txid"],
         max(f.get("timestamp", "") for f in files) or None,
         len(files),
+        _in_chain(db_path, replica_head) if local else None,
     )
+
+
+def _head(path: str | Path, url: str | None = None) -> Head:
+    with Ledger(path, create=False, readonly=True) as ledger:
+        try:
+            return ledger.head()
+        except sqlite3.DatabaseError as e:
+            if url is None:
+                raise
+            raise _unreadable(url, e) from e
+
+
+def _unreadable(url: str, e: Exception) -> IntegrityError:
+    return IntegrityError(
+        f"replica {url} does not restore to a readable factledger ledger ({e}); "
+        "see 'A damaged replica' in docs/replication.md"
+    )
+
+
+def _in_chain(db_path: str | Path, head: Head) -> bool:
+    """Whether ``head`` is an entry of the local chain (a replica must hold a prefix of it)."""
+    if head.count == 0:
+        return True
+    with Ledger(db_path, create=False, readonly=True) as ledger:
+        row = ledger.conn.execute(
+            f"SELECT hash FROM {migrations.ENTRIES} WHERE seq = ?", [head.count]
+        ).fetchone()
+    return row is not None and row[0] == head.hash
 
 
 def _local_txid(binary: str, db_path: str | Path, url: str) -> str | None:
@@ -260,7 +285,7 @@ def restore(
             try:
                 result = verify(ledger, earlier_head)
             except sqlite3.DatabaseError as e:
-                raise IntegrityError(f"replica {url} does not hold a factledger ledger: {e}") from e
+                raise _unreadable(url, e) from e
         try:
             # A hard link never replaces an existing file, unlike a rename.
             os.link(restored, target)

@@ -62,6 +62,7 @@ def _print_status(st: Any, as_json: bool) -> None:
         "replica": st.url,
         "local": head(st.local_head),
         "replica_head": head(st.replica_head),
+        "in_local_chain": st.in_local_chain,
         "entries_behind": st.entries_behind,
         "local_txid": st.local_txid,
         "replica_txid": st.replica_txid,
@@ -80,6 +81,11 @@ def _print_status(st: Any, as_json: bool) -> None:
         click.echo("local head:   none (no ledger here)")
     else:
         click.echo(f"local head:   {st.local_head.count} entries, sha256 {st.local_head.hash}")
+    if st.in_local_chain is False:
+        click.echo(
+            "DIVERGED:     the replica's head is not in the local chain: it holds entries this "
+            "ledger never committed; see 'A damaged replica' in docs/replication.md"
+        )
     if st.entries_behind is not None:
         click.echo(f"behind:       {st.entries_behind} entries")
     click.echo(
