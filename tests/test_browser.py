@@ -117,7 +117,8 @@ OVERFLOW = """() => ({
 @pytest.mark.parametrize(
     "path, artifact",
     [("/", "home.png"), ("/ledger/current_claims", "table-current_claims.png"),
-     ("/ledger/stances", "table-stances.png")],
+     ("/ledger/stances", "table-stances.png"),
+     ("/ledger/conflicting_figures?subject=troops", "query-conflicting_figures.png")],
 )  # fmt: skip
 def test_reader_pages_fit_a_1280_pixel_screen(seeds_server, path, artifact):
     from playwright.sync_api import sync_playwright
@@ -136,6 +137,9 @@ def test_reader_pages_fit_a_1280_pixel_screen(seeds_server, path, artifact):
             item = page.locator("ul.fl-latest li").filter(has_text=cid)
             assert item.is_visible()
             assert "denied by Kremlin (Dmitry Peskov)" in item.inner_text()
+        elif "subject=" in path:
+            figures = page.locator("td.col-figure").all_inner_texts()
+            assert figures == ["1,500", "3,000", "11,000"]
         else:
             descriptions = page.locator("details.fl-column-descriptions dl")
             assert not descriptions.is_visible()  # collapsed until a reader opens them
