@@ -139,7 +139,7 @@ _STANCE_STEM = re.compile(
     r"\b(?:confirm|verify|comment|dismiss|den(?:y|ies|ied)|reject|refut|repudiat|disput|"
     r"contest|challeng|question|retract|withdr|admit|acknowledg|conced|wrong|branded|called)"
 )
-_PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being|twice|later|also)\s+$")
+_PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+|twice\s+|also\s+)?$")
 
 
 def first_stance(masked: str) -> tuple[str, re.Match[str] | None]:

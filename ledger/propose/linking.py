@@ -22,13 +22,17 @@ REPORT_NOUNS = re.compile(
 )
 
 
+_FACTUAL = re.compile(r"\b(?:reports?|accounts?|stories|story|movements?)\b", re.I)
+
+
 @dataclass
 class Item:
     """What linking needs to know of one proposal."""
 
     claim: str
     stance: str
-    reported: bool  # checkable, stated with a cue (not only "reportedly" after another's words)
+    reported: bool  # stated with a cue (not only "reportedly" after another's words)
+    checkable: bool = True
     report_cue: bool = False  # "reported", "said", "according to": a report "these reports" means
     anaphor: str | None = None  # the stance's object when it points back ("these reports")
     stance_on: int | None = None
@@ -67,11 +71,18 @@ def link(items: list[Item]) -> None:
         target = None
         if it.anaphor is not None:
             topic = _words(REPORT_NOUNS.sub(" ", it.anaphor))
+            # "These reports" are of facts; "that claim" or "this" may be a forecast or opinion.
+            reports = bool(_FACTUAL.search(it.anaphor))
             for j in roots:
                 cand = items[j]
                 if cand.stance != "asserted" or not cand.reported:
                     continue
-                if (not topic and cand.report_cue) or topic & _words_of(j):
+                # "these troop movements" names its topic: a checkable claim about it. "That
+                # claim" or "these reports" names none: the last report, checkable or not.
+                if not topic and cand.report_cue and (cand.checkable or not reports):
+                    target = j
+                    break
+                if cand.checkable and topic & _words_of(j):
                     target = j
                     break
         else:

@@ -41,7 +41,10 @@ CLAUSE_BREAK = re.compile(
     r",\s+(?=(?:he|she|they|but|while|labell?ing|urging|with|expressing|adding|saying)\b)"
     r"|\s+but\s+|;\s+"
 )
-_TAGGED = re.compile(rf"\b(?:{TAG_VERB}|believes|thinks|estimates|continued)\b")
+_TAGGED = re.compile(
+    rf"\b(?:{TAG_VERB}|believes|thinks|estimates|continued|suggests|shows|finds|found|warns|"
+    r"argues)\b"
+)
 _ADJUNCT_THAT = re.compile(
     r"^(?:on|in|at|last|this|yesterday|today|earlier|later|during|after|before|to)\b[^,;“”\"]{0,50}?"
     r",?\s+that\s+"
@@ -300,7 +303,8 @@ class OfflineProposer:
             Item(
                 claim=claim,
                 stance=f.stance,
-                reported=reported and (checkable or f.stance != "asserted"),
+                reported=reported,
+                checkable=checkable,
                 report_cue=bool(_REPORT_CUE.match(f.cue.lower())),
                 anaphor=f.anaphor,
             )
