@@ -16,7 +16,8 @@ from ledger.propose.wording import KIN
 _WORD = re.compile(r"[a-z]{4,}")
 _STOP = {"that", "this", "these", "those", "with", "from", "have", "been", "were", "will", "into"}
 REPORT_NOUNS = re.compile(
-    r"\b(?:reports?|claims?|allegations?|accounts?|stories|story|rumou?rs?|suggestions?|"
+    r"\b(?:reports?|claims?|allegations?|accounts?|stories|story|rumou?rs?|suggestions?|figures?|"
+    r"numbers?|estimates?|findings|version|"
     r"assertions?|accusations?|it|this|that|them)\b",
     re.I,
 )

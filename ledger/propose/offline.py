@@ -189,7 +189,7 @@ class OfflineProposer:
                 content = original[: m.end("content")]
                 self.quoting = actor if content.lstrip()[:1] in '“"' else None
                 why = "attribution after the statement"
-                stance = "denied" if DENIAL_IN_QUOTE.search(content) else "asserted"
+                stance, content = _denial(content)
                 return _Found(actor, stance, content, why, "said", framed=True)
         m = TRAILING.match(body)
         if m and not _CLAUSE_IN_TAIL.search(m.group("tail")):
@@ -198,7 +198,7 @@ class OfflineProposer:
                 content = original[: m.end("content")]
                 self.quoting = actor if content.lstrip()[:1] in '“"' else None
                 why = "attribution after the statement"
-                stance = "denied" if DENIAL_IN_QUOTE.search(content) else "asserted"
+                stance, content = _denial(content)
                 return _Found(actor, stance, content, why, "said", framed=True)
         return None
 
@@ -271,7 +271,9 @@ class OfflineProposer:
                 f.content,
                 f.stance,
                 person=_name(person),
-                subject=self.subject,
+                # "Two former engineers say they raised …", "the company said its vessel …":
+                # an opening "they" or "it" is most often the speaker itself.
+                subject=self.subject if speaker_is_person else f.actor,
                 before=before,
                 framed=f.framed,
                 keep_anaphor=f.stance == "asserted",
@@ -287,7 +289,9 @@ class OfflineProposer:
             and "(" not in f.actor
             and not person == f.actor
         ):
-            self.subject = re.sub(r"^(?:A|An)\s", "the ", f.actor)
+            # "It" later stands for a named organisation ("IBM"), not "a spokesman".
+            if not re.match(r"(?:A|An|The)\s", f.actor) and not f.actor.endswith("s"):
+                self.subject = f.actor
         self.results.append(
             ProposedClaim(
                 claim=claim,
@@ -309,6 +313,18 @@ class OfflineProposer:
                 anaphor=f.anaphor,
             )
         )
+
+
+def _denial(content: str) -> tuple[str, str]:
+    """A quoted "It is wrong to suggest that X" denies X: the stance, and what it is on."""
+    m = DENIAL_IN_QUOTE.search(content)
+    return ("denied", content[m.end() :]) if m else ("asserted", content)
+
+
+def p_plural(actor: str) -> bool:
+    """ "Two former engineers", "Residents": a group "they" can stand for."""
+    last = actor.split()[-1]
+    return last.islower() or len(actor.split()) == 1 and actor.istitle()
 
 
 def _name(actor: str | None) -> str | None:
