@@ -120,11 +120,14 @@ STANCE_CUES: list[tuple[str, re.Pattern[str]]] = [
 # A stance taken on something already said: "dismissed these reports", "denied this".
 ANAPHORIC = re.compile(
     r"^(?:(?:these|those|this|such|the|that|earlier|recent|media|press|news)\s+)*"
-    r"(?:(?:[\w-]+\s+){0,2}(?:reports?|claims?|allegations?|accounts?|suggestions?|"
+    r"(?:(?:[\w’'-]+\s+){0,2}(?:reports?|claims?|allegations?|accounts?|suggestions?|"
     r"rumou?rs?|movements?|stories|story|assertions?|accusations?|figures?|numbers?|"
     r"estimates?|findings|version)|it|this|that|them)$",
     re.I,
 )
+# A definite object that may name something reported before: "refused to confirm the
+# resignations". Linked when an earlier claim shares its words; else worded as a claim of its own.
+DEFINITE = re.compile(r"^(?:the|these|those|such)\s+(?:[\w’'-]+\s+){0,2}[\w-]+$", re.I)
 QUOTED = re.compile(r"“[^”]{0,1500}”|\"[^\"\n]{0,1500}\"")
 
 

@@ -34,8 +34,10 @@ class Item:
     stance: str
     reported: bool  # stated with a cue (not only "reportedly" after another's words)
     checkable: bool = True
+    actor: str = ""
     report_cue: bool = False  # "reported", "said", "according to": a report "these reports" means
     anaphor: str | None = None  # the stance's object when it points back ("these reports")
+    definite: bool = False  # the anaphor is only a definite noun phrase ("the resignations")
     stance_on: int | None = None
 
 
@@ -48,7 +50,7 @@ def _words(text: str) -> set[str]:
         for kin in KIN:
             if w + "s" in kin or w in kin:
                 w = sorted(kin)[0]
-        out.add(w)
+        out.add(w[:6])  # a crude stem: "resigned" and "resignations" meet at "resign"
     return out
 
 
@@ -61,7 +63,8 @@ def link(items: list[Item]) -> None:
 
     def _words_of(j: int) -> set[str]:
         if j not in words:
-            words[j] = _words(items[j].claim)
+            # "rejected the union's account": the speaker's name counts as the topic too.
+            words[j] = _words(items[j].claim + " " + items[j].actor)
         return words[j]
 
     for i, it in enumerate(items):
@@ -80,6 +83,11 @@ def link(items: list[Item]) -> None:
                     continue
                 # "these troop movements" names its topic: a checkable claim about it. "That
                 # claim" or "these reports" names none: the last report, checkable or not.
+                if it.definite:
+                    if cand.checkable and topic & _words_of(j):
+                        target = j
+                        break
+                    continue
                 if not topic and cand.report_cue and (cand.checkable or not reports):
                     target = j
                     break

@@ -21,6 +21,7 @@ from ledger.propose.cues import (
     AGENT,
     ANAPHORIC,
     ANY_CUE,
+    DEFINITE,
     INITIAL_AGENT,
     INITIAL_AGENT_BARE,
     INVERTED,
@@ -116,7 +117,9 @@ class OfflineProposer:
         link(self.items)
         # A stance on "this" or "the reports" that found nothing to attach to says nothing.
         keep = [
-            i for i, it in enumerate(self.items) if it.anaphor is None or it.stance_on is not None
+            i
+            for i, it in enumerate(self.items)
+            if it.anaphor is None or it.definite or it.stance_on is not None
         ]
         new_index = {old: new for new, old in enumerate(keep)}
         out = []
@@ -252,7 +255,7 @@ class OfflineProposer:
         if stance != "asserted":
             # "dismissed the report as speculation": the object is what the stance is on.
             obj = re.sub(r"\s+(?:as|by|in|on)\s.*$", "", bare)
-            anaphor = obj if ANAPHORIC.match(obj) else None
+            anaphor = obj if ANAPHORIC.match(obj) or DEFINITE.match(obj) else None
         if anaphor is None and (
             re.match(r"(?:of|for|to|in|on|at|from|by|about|with)\s", bare) or len(bare) < 8
         ):
@@ -264,7 +267,8 @@ class OfflineProposer:
         speaker_is_person = self.actors.last_person == f.actor or f.actor in self.actors.persons
         person = f.actor if speaker_is_person else self.actors.last_person
         before = self.text[max(0, offset - 3000) : offset]
-        if f.anaphor is not None:
+        definite = f.anaphor is not None and not ANAPHORIC.match(f.anaphor)
+        if f.anaphor is not None and not definite:
             claim, checkable = f.anaphor, True  # replaced by the claim it points to, if found
         else:
             w = word_claim(
@@ -307,10 +311,12 @@ class OfflineProposer:
             Item(
                 claim=claim,
                 stance=f.stance,
+                actor=f.actor,
                 reported=reported,
                 checkable=checkable,
                 report_cue=bool(_REPORT_CUE.match(f.cue.lower())),
                 anaphor=f.anaphor,
+                definite=definite,
             )
         )
 
