@@ -66,7 +66,11 @@ _AFTER_NAME = re.compile(
     r"statement) to)\b[^,]*$"
 )
 _ROLE_NAME = re.compile(rf"\b(?:{ORG_ROLES}|{PERSON_ROLES})[ \t]+{NAME}")
-_LEAD = re.compile(r"(?:[A-Z][\w’'-]*[ \t]+)?(?:[a-z]+[ \t]+)?$")
+_LEAD = re.compile(
+    # "Ukrainian public broadcaster": an adjective before the role, never a verb or a particle.
+    r"(?<![\w’'])(?:[A-Z][\w’'-]*[ \t]+)?(?:(?!(?:said|says|told|added|noted|wrote|asked|warned|"
+    r"and|or|the|by|to|of|with|from|for|as|at|in|on)\b)[a-z]+[ \t]+)?$"
+)
 RELATIVE = re.compile(
     r"\b(?:which|who|whom|whose|where|when)\b|^(?:[Mm]any|[Ss]ome|[Mm]ost|[Ff]ew)\s"
 )

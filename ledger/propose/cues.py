@@ -88,7 +88,8 @@ STANCE_CUES: list[tuple[str, re.Pattern[str]]] = [
             r"cannot|can't|couldn't|won't|wouldn't|didn't|doesn't|unable to|declined to|"
             r"refused to|(?:was|were|is|are) not able to|(?:has|have|had) not|would neither) "
             r"(?:independently |immediately |publicly |yet |officially )?"
-            r"(?:confirm|verify|comment)\b|\bno comment\b|\bdeclined (?:to )?comment\b"
+            r"(?:confirm|verify|comment|say|disclose|discuss|reveal)\b|\bno comment\b|"
+            r"\bdeclined (?:to )?comment\b"
         ),
     ),
     (
@@ -119,10 +120,14 @@ STANCE_CUES: list[tuple[str, re.Pattern[str]]] = [
 # A stance taken on something already said: "dismissed these reports", "denied this".
 ANAPHORIC = re.compile(
     r"^(?:(?:these|those|this|such|the|that|earlier|recent|media|press|news)\s+)*"
-    r"(?:(?:[\w-]+\s+){0,2}(?:reports?|claims?|allegations?|accounts?|suggestions?|"
-    r"rumou?rs?|movements?|stories|story|assertions?|accusations?)|it|this|that|them)$",
+    r"(?:(?:[\w’'-]+\s+){0,2}(?:reports?|claims?|allegations?|accounts?|suggestions?|"
+    r"rumou?rs?|movements?|stories|story|assertions?|accusations?|figures?|numbers?|"
+    r"estimates?|findings|version)|it|this|that|them)$",
     re.I,
 )
+# A definite object that may name something reported before: "refused to confirm the
+# resignations". Linked when an earlier claim shares its words; else worded as a claim of its own.
+DEFINITE = re.compile(r"^(?:the|these|those|such)\s+(?:[\w’'-]+\s+){0,2}[\w-]+$", re.I)
 QUOTED = re.compile(r"“[^”]{0,1500}”|\"[^\"\n]{0,1500}\"")
 
 
@@ -131,15 +136,16 @@ QUOTED = re.compile(r"“[^”]{0,1500}”|\"[^\"\n]{0,1500}\"")
 ANY_CUE = re.compile(
     rf"\b(?:{_VERBS}|[Aa]ccording|as highlighted|as reported|as noted|as stated|in the words|"
     r"[Ii]n the words|as quoted|[Cc]iting|[Rr]eportedly|[Aa]llegedly|purportedly|supposedly|"
-    r"confirm|verify|comment|dismiss|den(?:y|ies|ied)|reject|refut|repudiat|disput|contest|"
+    r"confirm|verify|comment|disclose|dismiss|den(?:y|ies|ied)|reject|refut|repudiat|disput|"
+    r"contest|"
     r"challeng|question|retract|withdr|admit|acknowledg|conced|wrong to suggest|branded|called)"
 )
 # The stems every stance cue starts with: one cheap search before the five stance patterns.
 _STANCE_STEM = re.compile(
-    r"\b(?:confirm|verify|comment|dismiss|den(?:y|ies|ied)|reject|refut|repudiat|disput|"
-    r"contest|challeng|question|retract|withdr|admit|acknowledg|conced|wrong|branded|called)"
+    r"\b(?:confirm|verify|comment|say|disclose|discuss|reveal|dismiss|den(?:y|ies|ied)|reject|"
+    r"refut|repudiat|disput|contest|challeng|question|retract|withdr|admit|acknowledg|conced|wrong|branded|called)"
 )
-_PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being|twice|later|also)\s+$")
+_PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+|twice\s+|also\s+)?$")
 
 
 def first_stance(masked: str) -> tuple[str, re.Match[str] | None]:

@@ -21,6 +21,7 @@ from ledger.propose.cues import (
     AGENT,
     ANAPHORIC,
     ANY_CUE,
+    DEFINITE,
     INITIAL_AGENT,
     INITIAL_AGENT_BARE,
     INVERTED,
@@ -41,7 +42,10 @@ CLAUSE_BREAK = re.compile(
     r",\s+(?=(?:he|she|they|but|while|labell?ing|urging|with|expressing|adding|saying)\b)"
     r"|\s+but\s+|;\s+"
 )
-_TAGGED = re.compile(rf"\b(?:{TAG_VERB}|believes|thinks|estimates|continued)\b")
+_TAGGED = re.compile(
+    rf"\b(?:{TAG_VERB}|believes|thinks|estimates|continued|suggests|shows|finds|found|warns|"
+    r"argues)\b"
+)
 _ADJUNCT_THAT = re.compile(
     r"^(?:on|in|at|last|this|yesterday|today|earlier|later|during|after|before|to)\b[^,;“”\"]{0,50}?"
     r",?\s+that\s+"
@@ -113,7 +117,9 @@ class OfflineProposer:
         link(self.items)
         # A stance on "this" or "the reports" that found nothing to attach to says nothing.
         keep = [
-            i for i, it in enumerate(self.items) if it.anaphor is None or it.stance_on is not None
+            i
+            for i, it in enumerate(self.items)
+            if it.anaphor is None or it.definite or it.stance_on is not None
         ]
         new_index = {old: new for new, old in enumerate(keep)}
         out = []
@@ -186,7 +192,7 @@ class OfflineProposer:
                 content = original[: m.end("content")]
                 self.quoting = actor if content.lstrip()[:1] in '“"' else None
                 why = "attribution after the statement"
-                stance = "denied" if DENIAL_IN_QUOTE.search(content) else "asserted"
+                stance, content = _denial(content)
                 return _Found(actor, stance, content, why, "said", framed=True)
         m = TRAILING.match(body)
         if m and not _CLAUSE_IN_TAIL.search(m.group("tail")):
@@ -195,7 +201,7 @@ class OfflineProposer:
                 content = original[: m.end("content")]
                 self.quoting = actor if content.lstrip()[:1] in '“"' else None
                 why = "attribution after the statement"
-                stance = "denied" if DENIAL_IN_QUOTE.search(content) else "asserted"
+                stance, content = _denial(content)
                 return _Found(actor, stance, content, why, "said", framed=True)
         return None
 
@@ -249,7 +255,7 @@ class OfflineProposer:
         if stance != "asserted":
             # "dismissed the report as speculation": the object is what the stance is on.
             obj = re.sub(r"\s+(?:as|by|in|on)\s.*$", "", bare)
-            anaphor = obj if ANAPHORIC.match(obj) else None
+            anaphor = obj if ANAPHORIC.match(obj) or DEFINITE.match(obj) else None
         if anaphor is None and (
             re.match(r"(?:of|for|to|in|on|at|from|by|about|with)\s", bare) or len(bare) < 8
         ):
@@ -261,14 +267,17 @@ class OfflineProposer:
         speaker_is_person = self.actors.last_person == f.actor or f.actor in self.actors.persons
         person = f.actor if speaker_is_person else self.actors.last_person
         before = self.text[max(0, offset - 3000) : offset]
-        if f.anaphor is not None:
+        definite = f.anaphor is not None and not ANAPHORIC.match(f.anaphor)
+        if f.anaphor is not None and not definite:
             claim, checkable = f.anaphor, True  # replaced by the claim it points to, if found
         else:
             w = word_claim(
                 f.content,
                 f.stance,
                 person=_name(person),
-                subject=self.subject,
+                # "Two former engineers say they raised …", "the company said its vessel …":
+                # an opening "they" or "it" is most often the speaker itself.
+                subject=self.subject if speaker_is_person else f.actor,
                 before=before,
                 framed=f.framed,
                 keep_anaphor=f.stance == "asserted",
@@ -284,7 +293,9 @@ class OfflineProposer:
             and "(" not in f.actor
             and not person == f.actor
         ):
-            self.subject = re.sub(r"^(?:A|An)\s", "the ", f.actor)
+            # "It" later stands for a named organisation ("IBM"), not "a spokesman".
+            if not re.match(r"(?:A|An|The)\s", f.actor) and not f.actor.endswith("s"):
+                self.subject = f.actor
         self.results.append(
             ProposedClaim(
                 claim=claim,
@@ -300,11 +311,26 @@ class OfflineProposer:
             Item(
                 claim=claim,
                 stance=f.stance,
-                reported=reported and (checkable or f.stance != "asserted"),
+                actor=f.actor,
+                reported=reported,
+                checkable=checkable,
                 report_cue=bool(_REPORT_CUE.match(f.cue.lower())),
                 anaphor=f.anaphor,
+                definite=definite,
             )
         )
+
+
+def _denial(content: str) -> tuple[str, str]:
+    """A quoted "It is wrong to suggest that X" denies X: the stance, and what it is on."""
+    m = DENIAL_IN_QUOTE.search(content)
+    return ("denied", content[m.end() :]) if m else ("asserted", content)
+
+
+def p_plural(actor: str) -> bool:
+    """ "Two former engineers", "Residents": a group "they" can stand for."""
+    last = actor.split()[-1]
+    return last.islower() or len(actor.split()) == 1 and actor.istitle()
 
 
 def _name(actor: str | None) -> str | None:

@@ -119,8 +119,10 @@ def word_claim(
     clause = framed or bool(re.match(r"(?:that|as|whether|if)\s", text))
     text = re.sub(r"^(?:that|as|whether|if)\s+", "", text).strip()
     text = text.strip('“”"').strip().rstrip(".,;:").strip()
-    if len(text) < 8:
-        return None
+    if len(text) < 8 or (
+        stance != "asserted" and re.match(r"(?:how|why|what|when|where|which|who)\b", text, re.I)
+    ):
+        return None  # "would not say how many bids were received": a question, nothing claimed
     if not clause and not FINITE.search(text) and " as " in text and stance == "asserted":
         # "recognizes X as a matter of concern" states that X is a matter of concern.
         text = text.replace(" as ", " is ", 1)
