@@ -286,14 +286,22 @@ def restore(
                 result = verify(ledger, earlier_head)
             except sqlite3.DatabaseError as e:
                 raise _unreadable(url, e) from e
-        try:
-            # A hard link never replaces an existing file, unlike a rename.
-            os.link(restored, target)
-        except FileExistsError as e:
-            raise InputError(
-                f"{target} exists: restore writes a new file; name another path"
-            ) from e
+        _place(restored, target)
     return RestoreResult(target, result.head, result.earlier_head_found)
+
+
+def _place(restored: Path, target: Path) -> None:
+    exists = InputError(f"{target} exists: restore writes a new file; name another path")
+    try:
+        # A hard link never replaces an existing file, unlike a rename.
+        os.link(restored, target)
+    except FileExistsError as e:
+        raise exists from e
+    except OSError:
+        # A file system without hard links: a rename, after one more look.
+        if target.exists():
+            raise exists from None
+        os.replace(restored, target)
 
 
 def _restore_to(binary: str, url: str, path: Path, timestamp: str | None) -> None:
