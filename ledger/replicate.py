@@ -107,6 +107,15 @@ def replica_url(url: str) -> str:
     return url
 
 
+def redacted(url: str) -> str:
+    """The replica URL as it may be printed: any password replaced by ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
 def duration(text: str) -> str:
     """Check a Go-style duration (``500ms``, ``1s``, ``5m``, ``1h``) and return it."""
     m = _DURATION.fullmatch(text.strip())
@@ -162,7 +171,10 @@ def write_config(
             raise InputError(f"{target} exists with another config: remove it or name another file")
         return target
     tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    # A replica URL may carry a password (sftp://user:pass@host): only the owner may read it.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
     os.replace(tmp, target)
     return target
 
@@ -218,7 +230,7 @@ def _head(path: str | Path, url: str | None = None) -> Head:
 
 def _unreadable(url: str, e: Exception) -> IntegrityError:
     return IntegrityError(
-        f"replica {url} does not restore to a readable factledger ledger ({e}); "
+        f"replica {redacted(url)} does not restore to a readable factledger ledger ({e}); "
         "see 'A damaged replica' in docs/replication.md"
     )
 
@@ -312,7 +324,7 @@ def _restore_to(binary: str, url: str, path: Path, timestamp: str | None) -> Non
         _run([*args, url])
     except ReplicationError as e:
         when = f" as of {timestamp}" if timestamp else ""
-        raise ReplicationError(f"cannot restore {url}{when}: {e}") from e
+        raise ReplicationError(f"cannot restore {redacted(url)}{when}: {e}") from e
 
 
 def _run(args: list[str]) -> str:

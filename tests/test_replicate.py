@@ -357,6 +357,7 @@ def test_replicate_writes_a_named_config_for_the_ledger(seeded, workspace):
             }
         ]
     }
+    assert config.stat().st_mode & 0o777 == 0o600  # a replica URL may carry a password
     # The same config again is fine; another one over it is refused.
     assert write_config("ledger.db", "backup", interval="250ms", path=config) == config
     result = seeded("replicate", "other", "--config", str(config))
@@ -379,3 +380,12 @@ def test_without_the_extra_one_line_says_how_to_install_it(seeded, monkeypatch, 
         assert result.exit_code == 1
         assert result.output.strip() == hint
     assert not Path("r.db").exists()
+
+
+def test_a_password_in_a_replica_url_is_never_printed():
+    from ledger.replicate import redacted
+
+    assert redacted("sftp://desk:hunter2@backup.example:22/ledger") == (
+        "sftp://desk:***@backup.example:22/ledger"
+    )
+    assert redacted("s3://newsroom-ledger/ledger") == "s3://newsroom-ledger/ledger"
