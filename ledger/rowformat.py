@@ -171,6 +171,8 @@ TABLES: dict[str, dict[str, Column]] = {
         "tree_size": Column("INTEGER", since=3),
         "root_hash": Column("TEXT", since=3),
         "note": Column("TEXT", since=3),
+        # The verifier key that signed the note (readers compare it with the published one).
+        "verifier": Column("TEXT", since=3),
     },
 }
 

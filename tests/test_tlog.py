@@ -143,3 +143,20 @@ def test_keygen_never_overwrites_and_bad_keys_are_one_line(logged, workspace):
     assert r.exit_code == 1 and r.output.startswith("Error: private key")
     r = run("prove", "FL-ZZZZZZ")
     assert r.exit_code == 1 and "no claim FL-ZZZZZZ" in r.output
+
+
+def test_a_claim_page_json_is_checked_offline_with_the_published_key(logged, workspace):
+    run, claim_id = logged
+    from ledger.publish.serve import make_datasette
+    from tests.conftest import get
+
+    ds = make_datasette(str(workspace / "ledger.db"))
+    page = get(ds, f"/claims/{claim_id}.json").json()
+    assert page["transparency"]["verifier"] == (workspace / "verifier.txt").read_text().strip()
+    (workspace / "page.json").write_text(json.dumps(page))
+    r = run("verify-proof", "page.json", "--key", "verifier.txt")
+    assert r.exit_code == 0 and r.output.startswith("ok: 3 entries"), r.output
+    page["transparency"]["proofs"][0]["inclusion_path"] = "zz"
+    (workspace / "page.json").write_text(json.dumps(page))
+    r = run("verify-proof", "page.json", "--key", "verifier.txt")
+    assert r.exit_code == 1 and "the proof is malformed" in r.output

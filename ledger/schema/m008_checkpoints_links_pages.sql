@@ -10,6 +10,7 @@ CREATE TABLE "checkpoints" (
    "tree_size" INTEGER,
    "root_hash" TEXT,
    "note" TEXT,
+   "verifier" TEXT,
    "seq" INTEGER NOT NULL,
    "prev_hash" TEXT NOT NULL,
    "hash" TEXT NOT NULL,
