@@ -29,19 +29,10 @@ def origin(explicit: str | None = None) -> str:
     return explicit or os.environ.get("FACTLEDGER_ORIGIN") or DEFAULT_ORIGIN
 
 
-def sync(ledger: Ledger) -> int:
-    """Catch the stored tree up with the ledger (in a write transaction); returns its size."""
-    with ledger.transaction():
-        ledger.flush()
-        return tree.catch_up(ledger.conn)
-
-
 def root(ledger: Ledger, tree_size: int | None = None) -> tuple[int, bytes]:
-    """(size, root hash) of the whole tree, caught up first, or of its first ``tree_size``
-    entries (read as stored when the tree already covers them, so a read-only ledger works)."""
-    n = tree.size(ledger.conn)
-    if tree_size is None or tree_size > n:
-        n = sync(ledger)
+    """(size, root hash) of the whole tree, or of its first ``tree_size`` entries."""
+    ledger.flush()
+    n = ledger.head().count
     if tree_size is None:
         tree_size = n
     if tree_size > n:
