@@ -57,7 +57,7 @@ def test_every_upsert_names_its_conflict_target(tmp_path):
 FIXTURE = Path(__file__).parent / "fixtures" / "ledger-v0.1.db"
 
 # Literal, not derived from the code under test: the proposals table after m007, and after a
-# later migration adds a nullable stance_on column.
+# later migration adds a nullable column (probe_note: a name no real migration uses).
 PROPOSALS_V2 = {
     "id": str,
     "run_id": str,
@@ -87,7 +87,7 @@ PROPOSALS_V2 = {
     "recorded_at": str,
     "format": int,
 }
-PROPOSALS_V3 = {**PROPOSALS_V2, "stance_on": str}
+PROPOSALS_GROWN = {**PROPOSALS_V2, "probe_note": str}
 ATTESTATIONS = {
     "id": str,
     "from_format": int,
@@ -211,7 +211,7 @@ def test_attested_fields_cannot_be_rewritten_to_match(old_ledger, run):
 
 
 def test_a_later_nullable_column_keeps_old_rows_verifying(old_ledger, run, monkeypatch):
-    """A new migration adds proposals.stance_on to a ledger holding format 1 and 2 rows."""
+    """A new migration adds proposals.probe_note to a ledger holding format 1 and 2 rows."""
     assert run("rebuild").exit_code == 0  # upgrade to format 2
 
     def copy_a_proposal(ledger, **changes):
@@ -227,37 +227,38 @@ def test_a_later_nullable_column_keeps_old_rows_verifying(old_ledger, run, monke
     grown._migrations = list(migrations._migrations)
 
     @grown()
-    def m900_proposals_stance_on(db):
-        db.execute("ALTER TABLE proposals ADD COLUMN stance_on TEXT")
+    def m900_proposals_probe_note(db):
+        db.execute("ALTER TABLE proposals ADD COLUMN probe_note TEXT")
 
     monkeypatch.setattr(migrations_module, "migrations", grown)
-    proposals = {**rowformat.TABLES["proposals"], "stance_on": rowformat.Column("TEXT", since=3)}
+    old, new = rowformat.FORMAT, rowformat.FORMAT + 1
+    proposals = {**rowformat.TABLES["proposals"], "probe_note": rowformat.Column("TEXT", since=new)}
     monkeypatch.setitem(rowformat.TABLES, "proposals", proposals)
-    monkeypatch.setattr(rowformat, "FORMAT", 3)
-    monkeypatch.setattr(rowformat, "FORMATS", (1, 2, 3))
+    monkeypatch.setattr(rowformat, "FORMAT", new)
+    monkeypatch.setattr(rowformat, "FORMATS", (*rowformat.FORMATS, new))
 
     with Ledger(old_ledger) as ledger, ledger.transaction():
-        copy_a_proposal(ledger, id="P-stance-on", stance_on="FL-ABCDEF")
+        copy_a_proposal(ledger, id="P-grown", probe_note="FL-ABCDEF")
     conn = sqlite3.connect(old_ledger)
-    assert sqlite_utils.Database(conn)["proposals"].columns_dict == PROPOSALS_V3
+    assert sqlite_utils.Database(conn)["proposals"].columns_dict == PROPOSALS_GROWN
     formats = dict(conn.execute("SELECT coalesce(format, 1), count(*) FROM proposals GROUP BY 1"))
-    assert set(formats) == {1, 2, 3} and formats[3] == 1
+    assert set(formats) == {1, old, new} and formats[new] == 1
     assert run("verify").exit_code == 0
     # The new column is covered in the new row...
     conn.execute("DROP TRIGGER proposals_no_update")
-    conn.execute("UPDATE proposals SET stance_on = 'FL-XXXXXX' WHERE id = 'P-stance-on'")
+    conn.execute("UPDATE proposals SET probe_note = 'FL-XXXXXX' WHERE id = 'P-grown'")
     conn.commit()
     r = run("verify", "--quick")
-    assert r.exit_code == 1 and "(proposals P-stance-on): hash does not match" in r.output
-    conn.execute("UPDATE proposals SET stance_on = 'FL-ABCDEF' WHERE id = 'P-stance-on'")
+    assert r.exit_code == 1 and "(proposals P-grown): hash does not match" in r.output
+    conn.execute("UPDATE proposals SET probe_note = 'FL-ABCDEF' WHERE id = 'P-grown'")
     # ...and an older row, written without it, cannot gain a value for it.
     old_id = "P-format-2"
-    conn.execute("UPDATE proposals SET stance_on = 'FL-XXXXXX' WHERE id = ?", [old_id])
+    conn.execute("UPDATE proposals SET probe_note = 'FL-XXXXXX' WHERE id = ?", [old_id])
     conn.commit()
     r = run("verify", "--quick")
     assert r.exit_code == 1
     assert (
-        f"(proposals {old_id}): stance_on holds a value, but row format 2 has no stance_on"
+        f"(proposals {old_id}): probe_note holds a value, but row format {old} has no probe_note"
         in r.output
     )
 
