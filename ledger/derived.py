@@ -68,7 +68,8 @@ def install(db: Database, *, force: bool = False) -> bool:
 
 def _drop(db: Database) -> None:
     ledger_tables = {*rowformat.TABLES, rowformat.ENTRIES}
-    for name, tbl in db.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'"):
+    triggers = db.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")
+    for name, tbl in list(triggers):
         if tbl in ledger_tables and not name.endswith(GUARDS):
             db.execute(f"DROP TRIGGER [{name}]")
     names = {"source_list", tree.NODES, *TABLES, *(f"{t}_fts" for t in FTS)}

@@ -262,3 +262,20 @@ def test_verify_checks_a_publish_bundle(ledger_copy, workspace):
     conn.close()
     r = CliRunner().invoke(cli, ["--db", str(bundle), "verify"])
     assert r.exit_code == 1 and "verdict differs from the ledger" in r.output
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "INSERT OR REPLACE INTO attested_fields SELECT * FROM attested_fields LIMIT 1",
+        "UPDATE attested_fields SET digest = 'x'",
+        "DELETE FROM attested_fields",
+    ],
+)
+def test_attested_fields_are_append_only(ledger_copy, statement):
+    conn = sqlite3.connect(ledger_copy, isolation_level=None)
+    before = conn.execute("SELECT * FROM attested_fields ORDER BY seq").fetchall()
+    assert before
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute(statement)
+    assert conn.execute("SELECT * FROM attested_fields ORDER BY seq").fetchall() == before
