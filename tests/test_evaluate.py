@@ -1,14 +1,27 @@
 """``factledger eval``: a proposer scored on a gold file and on the ledger's own reviews."""
 
 import json
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
 
-from tests.fake_openai import BASE
-from tests.test_propose_llm import fake, llm_env  # noqa: F401  (fixtures)
+from tests.fake_openai import BASE, FakeOpenAI
 
 GOLD = Path(__file__).parent / "data" / "gold_small.yaml"
+
+
+@pytest.fixture
+def fake(record_mode):
+    """The scripted provider while recording a cassette; nothing while replaying."""
+    return lambda script: FakeOpenAI(script) if record_mode != "none" else nullcontext()
+
+
+@pytest.fixture
+def llm_env(monkeypatch):
+    monkeypatch.setenv("FACTLEDGER_BACKOFF_S", "0.01")
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("FACTLEDGER_MODEL", raising=False)
 
 
 def test_eval_offline_on_a_gold_file(run):
