@@ -282,9 +282,12 @@ class OfflineProposer:
                 framed=f.framed,
                 keep_anaphor=f.stance == "asserted",
             )
-            if w is None:
+            if w is None and not definite:
                 return
-            claim, checkable = w.claim, w.checkable
+            # A definite object with no wording of its own ("the resignations") lives only if
+            # linking finds what it refers to, like "these reports".
+            definite = definite and w is not None
+            claim, checkable = (w.claim, w.checkable) if w else (f.anaphor or "", True)
         quote = quote_text.strip().rstrip(",;")
         if not quote or len(claim) > 2000:
             return

@@ -119,6 +119,9 @@ def word_claim(
     clause = framed or bool(re.match(r"(?:that|as|whether|if)\s", text))
     text = re.sub(r"^(?:that|as|whether|if)\s+", "", text).strip()
     text = text.strip('“”"').strip().rstrip(".,;:").strip()
+    text = re.sub(r"^[-–—•*'‘’\s]+(?=\w)", "", text)  # a list dash or stray quote mark
+    if len(text.split()) < 3 or re.match(r"(?:This|That|It|These|Those),", text):
+        return None  # "Institutional recipients", "That, as the parents came…": fragments
     if len(text) < 8 or (
         stance != "asserted" and re.match(r"(?:how|why|what|when|where|which|who)\b", text, re.I)
     ):
@@ -158,7 +161,8 @@ def word_claim(
 def stands_alone(claim: str, quote: str) -> list[str]:
     """A copy editor's checks on a proposed claim: the problems found (empty when none)."""
     problems = []
-    if not claim[:1].isupper() and not claim[:1].isdigit():
+    first = claim.lstrip("[(“\"‘'")[:1]
+    if not first.isupper() and not first.isdigit():
         problems.append("no capital")
     if not claim.rstrip('”"’').endswith((".", "?", "!")):
         problems.append("no full stop")
@@ -166,7 +170,10 @@ def stands_alone(claim: str, quote: str) -> list[str]:
         problems.append("unbalanced quotes")
     if re.match(r"(?:He|She|It|They|This|These|Those|That|His|Her|Its|Their)\b", claim):
         problems.append("opening pronoun or anaphor")
-    if re.match(r"(?:Adding|Telling|Saying|Noting|And|But)\b", claim) or len(claim.split()) < 3:
+    if (
+        re.match(r"(?:(?:Adding|Telling|Saying|Noting) that|And|But)\b", claim)
+        or len(claim.split()) < 3
+    ):
         problems.append("fragment")
     if set(FIGURE.findall(quote)) - set(FIGURE.findall(claim)) and len(quote) < len(claim) * 2:
         problems.append("figure dropped")
