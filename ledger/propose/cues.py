@@ -16,17 +16,19 @@ import re
 _VERBS = (
     r"sa(?:y|ys|id|ying)|t(?:ell|ells|old)|stat(?:es|ed)|claim(?:s|ed)?|report(?:s|ed)?|"
     r"announc(?:e|es|ed)|add(?:s|ed)|not(?:es|ed)|explain(?:s|ed)?|warn(?:s|ed)?|"
-    r"argu(?:e|es|ed)|insist(?:s|ed)?|alleg(?:e|es|ed)|suggest(?:s|ed)?|estimat(?:es|ed)|"
+    r"argu(?:e|es|ed)|insist(?:s|ed)?|alleg(?:e|es|ed)|suggest(?:s|ed)?|estimat(?:e|es|ed)|"
     r"reveal(?:s|ed)?|wr(?:ite|ites|ote)|assert(?:s|ed)?|maintain(?:s|ed)|contend(?:s|ed)?|"
-    r"stress(?:es|ed)|emphasi[sz](?:e|es|ed)|observ(?:es|ed)|conclud(?:e|es|ed)|"
+    r"stress(?:es|ed)|emphasi[sz](?:e|es|ed)|observ(?:e|es|ed)|conclud(?:e|es|ed)|"
     r"predict(?:s|ed)?|believ(?:e|es|ed)|think|thinks|thought|conced(?:e|es|ed)|"
     r"declar(?:e|es|ed)|comment(?:s|ed)|remark(?:s|ed)|repl(?:y|ies|ied)|respond(?:s|ed)|"
-    r"testif(?:y|ies|ied)|tweet(?:s|ed)|show(?:s|ed)|found|finds|indicat(?:es|ed)|"
+    r"testif(?:y|ies|ied)|tweet(?:s|ed)|show(?:s|ed)?|found|finds?|indicat(?:e|es|ed)|"
     r"rul(?:es|ed)|accus(?:e|es|ed)|recogni[sz](?:e|es|ed)|highlight(?:s|ed)|"
     r"expressed (?:serious |grave |deep )?concerns? (?:about|that|over)|expressing|"
     r"point(?:s|ed)? out|ha(?:s|ve) learned|recall(?:s|ed)|read|reads|quot(?:es|ed)|"
     r"cit(?:es|ed)|recommend(?:s|ed)?|stating|writing|telling|reporting|claiming|noting|"
-    r"arguing|warning|explaining|insisting|continued(?=:)|tweeted|commented"
+    r"arguing|warning|explaining|insisting|continued(?=:)|tweeted|commented|reason(?:s|ed)|"
+    r"theori[sz](?:e|es|ed)|speculat(?:e|es|ed)|came to the conclusion|(?:is|are|was|were) "
+    r"concerned|fear(?:s|ed)?(?= that)|hop(?:e|es|ed)(?= that)|doubt(?:s|ed)?(?= that)"
 )
 REPORTING = re.compile(rf"\b(?:{_VERBS})\b")
 # A determiner before "reports" or "claims" makes it a noun. Checked on the few words before a

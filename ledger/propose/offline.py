@@ -69,6 +69,7 @@ _CLAUSAL = {
     "argue", "argues", "argued", "conclude", "concluded", "reveal", "reveals", "revealed", "warn",
     "warns", "warned", "stated", "states", "insist", "insists", "insisted", "noted", "notes",
     "added", "adds", "told", "tells", "wrote", "writes", "admitted", "admits", "alleged",
+    "find", "observed", "observes", "reasoned", "theorized", "theorised", "speculated",
 }  # fmt: skip
 _OBJECT_NP = re.compile(
     r"^(?:the|a|an|his|her|its|their|this|that|these|those)\s+(?:[\w-]+\s+){0,2}"
