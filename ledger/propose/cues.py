@@ -81,6 +81,11 @@ INITIAL_AGENT_BARE = re.compile(
     r"^According to\s+(?P<agent2>(?:the\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,5})\s+"
     r"(?P<content2>(?:the|a|an|over|about|some|more|nearly|almost|\d)\b.{8,})$"
 )
+# A quotation credited after a dash: "“Document found on street not secret” — The Canadian Press,
+# August 15, 2008" or "“…a long game.” - Matthew Ingram".
+DASH_CREDIT = re.compile(
+    r"^(?P<content>[“\"][^“”\"]{8,}[”\"])\s*[—–-]\s*(?P<subj>[A-Z][^,“”\"]{1,80})(?:,[^“”\"]{0,40})?$"
+)
 REPORTEDLY = re.compile(r"\b(?:reportedly|allegedly|purportedly|supposedly)\s+")
 STANCE_CUES: list[tuple[str, re.Pattern[str]]] = [
     (

@@ -21,6 +21,7 @@ from ledger.propose.cues import (
     AGENT,
     ANAPHORIC,
     ANY_CUE,
+    DASH_CREDIT,
     DEFINITE,
     INITIAL_AGENT,
     INITIAL_AGENT_BARE,
@@ -142,7 +143,8 @@ class OfflineProposer:
             )
             self._add(said, original, start)
             return
-        if not speaker and not ANY_CUE.search(masked):
+        credited = original[:1] in '“"' and DASH_CREDIT.match(original)
+        if not speaker and not credited and not ANY_CUE.search(masked):
             return
         whole = self._frames(masked, original)
         if whole is not None:
@@ -180,6 +182,12 @@ class OfflineProposer:
                 content = original[m.start("content" + g) : m.end("content" + g)]
                 why = "attributed with 'according to'"
                 return _Found(actor, "asserted", content, why, "according to", framed=True)
+        m = DASH_CREDIT.match(original.strip())
+        if m:
+            actor = self.actors.resolve_agent(m.group("subj"))
+            if actor:
+                why = "quotation credited after a dash"
+                return _Found(actor, "asserted", m.group("content"), why, "", framed=True)
         if not _TAGGED.search(body):
             return None
         m = INVERTED.match(body)
@@ -258,7 +266,8 @@ class OfflineProposer:
             obj = re.sub(r"\s+(?:as|by|in|on)\s.*$", "", bare)
             anaphor = obj if ANAPHORIC.match(obj) or DEFINITE.match(obj) else None
         if anaphor is None and (
-            re.match(r"(?:of|for|to|in|on|at|from|by|about|with)\s", bare) or len(bare) < 8
+            # "about 9,000 voters", "by 2050, …" are quantities and times, not objects.
+            re.match(r"(?:of|for|to|in|on|at|from|by|about|with)\s(?!\d)", bare) or len(bare) < 8
         ):
             return None  # "alarming reports of …": the cue word was a noun
         return _Found(actor, stance, content, why, word, anaphor, framed=framed)
