@@ -170,3 +170,56 @@ def first_stance(masked: str) -> tuple[str, re.Match[str] | None]:
 def mask_quotes(text: str) -> str:
     """``text`` with what is inside quotation marks replaced by x's (offsets unchanged)."""
     return QUOTED.sub(lambda m: m.group()[0] + "x" * (len(m.group()) - 2) + m.group()[-1], text)
+
+
+# ---- clause frames: what the offline proposer reads around a cue ----
+CLAUSE_BREAK = re.compile(
+    r",\s+(?=(?:he|she|they|but|while|labell?ing|urging|with|expressing|adding|saying)\b)"
+    r"|\s+but\s+|;\s+"
+)
+TAGGED = re.compile(
+    rf"\b(?:{TAG_VERB}|believes|thinks|estimates|continued|suggests|shows|finds|found|warns|"
+    r"argues)\b"
+)
+ADJUNCT_THAT = re.compile(
+    r"^(?:on|in|at|last|this|yesterday|today|earlier|later|during|after|before|to)\b[^,;“”\"]{0,50}?"
+    r",?\s+that\s+"
+)
+# An inverted tag names its speaker: "said Ambassador Mohib", "said the post", not "noted that …".
+SUBJECT_START = re.compile(r"(?:[A-Z]|(?:the|a|an|one|his|her|their|its)\s)(?!hat\b)")
+# A denial in the speaker's own words: "“It is wrong to suggest that …,” the minister said."
+DENIAL_IN_QUOTE = re.compile(
+    r"^\W*(?:it is|it's|it was) (?:wrong|false|untrue|not true|nonsense) "
+    r"(?:to (?:suggest|say|claim) )?that\b|^\W*there is no truth in\b",
+    re.I,
+)
+# "…, and South Korea says the broadcasts will continue": a statement, not "said Friday".
+CLAUSE_IN_TAIL = re.compile(
+    r"\b(?:is|are|was|were|will|would|has|have|had|can|could|may|might|should|must)\b"
+)
+CLAUSAL = {
+    "show", "shows", "showed", "found", "finds", "suggest", "suggests", "suggested", "indicate",
+    "indicates", "indicated", "estimate", "estimates", "estimated", "believe", "believes",
+    "believed", "think", "thinks", "thought", "say", "says", "said", "claim", "claims", "claimed",
+    "argue", "argues", "argued", "conclude", "concluded", "reveal", "reveals", "revealed", "warn",
+    "warns", "warned", "stated", "states", "insist", "insists", "insisted", "noted", "notes",
+    "added", "adds", "told", "tells", "wrote", "writes", "admitted", "admits", "alleged",
+    "find", "observed", "observes", "reasoned", "theorized", "theorised", "speculated",
+}  # fmt: skip
+OBJECT_NP = re.compile(
+    r"^(?:the|a|an|his|her|its|their|this|that|these|those)\s+(?:[\w-]+\s+){0,2}"
+    r"(?:of|for|to|on|about|from|with)\b|^\W*\w+\W*$",
+    re.I,
+)
+TELL = {"told", "tells", "tell", "telling", "warned", "assured", "informed", "reminded"}
+TOLD_WHOM = re.compile(r"^[^,;“”\"]{1,60}?\s+that\s+")
+REPORT_CUE = re.compile(
+    r"^(?:reported|reports|revealed|reveals|said|says|told|announced|claimed|claims|alleged|"
+    r"according to|stated|wrote)$"
+)
+
+
+def denial(content: str) -> tuple[str, str]:
+    """A quoted "It is wrong to suggest that X" denies X: the stance, and what it is on."""
+    m = DENIAL_IN_QUOTE.search(content)
+    return ("denied", content[m.end() :]) if m else ("asserted", content)
