@@ -255,7 +255,6 @@ class OfflineProposer:
                 subject=self.subject if speaker_is_person else f.actor,
                 before=before,
                 framed=f.framed,
-                keep_anaphor=f.stance == "asserted",
             )
             if w is None and not definite:
                 return
