@@ -93,3 +93,17 @@ def test_opinions_forecasts_and_demands_are_flagged(proposed):
     assert _one(proposed, "The mayor said")["checkable"] is False  # "would reopen"
     assert _one(proposed, "The Evening Post reported")["checkable"]
     assert not [p for p in proposed if "inquiry" in p["claim"] and p["checkable"]]
+
+
+def test_results_show_and_quotations_credited_after_a_dash(run, workspace):
+    (workspace / "roundup.txt").write_text(
+        "The results show turnout fell to 41 per cent in the northern districts.\n\n"
+        "Estimates suggest about 9,000 voters were turned away.\n\n"
+        "“Polling stations ran out of ballots by noon” — The Northern Echo, 3 May 2025\n"
+    )
+    assert run("ingest", "roundup.txt").exit_code == 0
+    out = json.loads(run("propose", "roundup.txt", "--json").output)
+    got = {(p["actor"], p["claim"]) for p in out}
+    assert ("Results", "Turnout fell to 41 per cent in the northern districts.") in got
+    assert ("Estimates", "About 9,000 voters were turned away.") in got
+    assert ("Northern Echo", "Polling stations ran out of ballots by noon.") in got

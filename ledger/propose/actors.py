@@ -204,3 +204,17 @@ def _best_chunk(subject: str) -> str | None:
         if score >= best_score and score > 0:
             best, best_score = chunk, score
     return best
+
+
+ROLE_WORDS = re.compile(r"Minister|Secretary|President|Director|Congress|Chief|Governor|Mayor")
+
+
+def person_name(actor: str | None) -> str | None:
+    """The person an opening "He" stands for: "Kurt Campbell (Deputy Secretary of State)" ->
+    "Kurt Campbell"; "Kremlin (Dmitry Peskov)" -> "Dmitry Peskov"."""
+    m = re.match(r"^(.+?) \((.+)\)$", actor or "")
+    if not m:
+        return actor
+    outer, inner = m.groups()
+    looks_named = all(w[:1].isupper() for w in inner.split()) and len(inner.split()) <= 3
+    return inner if looks_named and not ROLE_WORDS.search(inner) else outer
