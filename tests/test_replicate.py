@@ -394,3 +394,13 @@ def test_a_password_in_a_replica_url_is_never_printed():
         "sftp://desk:***@backup.example:22/ledger"
     )
     assert redacted("s3://newsroom-ledger/ledger") == "s3://newsroom-ledger/ledger"
+
+
+@needs_litestream
+def test_replicate_without_a_ledger_says_so_and_writes_no_config(run, workspace):
+    result = run("replicate", "backup", "--config", "ls.yml")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: no ledger at ledger.db: nothing to replicate (pass --db PATH)"
+    )
+    assert not (workspace / "ls.yml").exists()
