@@ -99,3 +99,19 @@ def test_eval_scores_the_llm_proposer_through_litellm(run, llm_env, fake):
     assert report["recall"] == round(2 / 6, 3) and report["precision"] == 1.0
     assert report["stance_accuracy"] == 0.5  # the police did not deny it: they could not confirm
     assert len(report["misses"]) == 4
+
+
+def test_gold_file_names_its_texts_relative_to_itself(run, workspace):
+    (workspace / "gold").mkdir()
+    (workspace / "gold" / "port.txt").write_text(
+        "Police could not confirm that a ship sank.\n", encoding="utf-8"
+    )
+    (workspace / "gold" / "g.yaml").write_text(
+        "sources:\n  - file: port.txt\n    gold:\n"
+        "      - {quote: Police could not confirm, actor: Police, stance: unconfirmed}\n"
+    )
+    report = json.loads(run("eval", "gold/g.yaml", "--json").output)
+    assert report["recall"] == 1.0 and report["stance_accuracy"] == 1.0
+    (workspace / "gold" / "h.yaml").write_text("sources:\n  - file: missing.txt\n")
+    r = run("eval", "gold/h.yaml")
+    assert r.exit_code == 1 and "cannot read missing.txt" in r.output
