@@ -131,6 +131,9 @@ def difference(conn: sqlite3.Connection) -> str | None:
     problem = f"{NODES}: the stored tree differs from the ledger; {FIX}"
     try:
         n = covered(conn)
+    except sqlite3.OperationalError:
+        return None  # not installed yet (a ledger from before it): the first write builds it
+    try:
         expected: dict[tuple[int, int], bytes] = {}
 
         def mine(level: int, index: int) -> bytes:
