@@ -111,6 +111,8 @@ TABLES: dict[str, dict[str, Column]] = {
         "model_call_id": T,
         # The proposal this one takes a stance on (a stance proposal attached to a claim).
         "stance_on": Column("TEXT", since=3),
+        # 0 for an opinion, forecast or demand (nothing to check); NULL where not judged.
+        "checkable": Column("INTEGER", since=3),
     },
     "claims": {"id": T, "created_by": T, "proposal_id": T},
     "claim_versions": {

@@ -16,6 +16,10 @@ def test_seed_denial_and_non_verification_attach_to_the_deployment_claim(seeded)
     proposals = json.loads(seeded("proposals", "--json").output)
     linked = [p for p in proposals if p.get("stance_on")]
     assert linked, "the offline proposer links stances on the seeds"
+    # Stored with the proposal, as is whether it has anything to check.
+    flagged = [p for p in proposals if p["checkable"] == 0]
+    assert flagged and all(p["checkable"] in (0, 1) for p in proposals)
+    assert "[not checkable]" in seeded("proposals").output
     _accept_all(seeded)
     claims = json.loads(seeded("claims", "--json").output)
     deployment = [c for c in claims if "1,500" in c["text"]]
