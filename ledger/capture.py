@@ -55,13 +55,15 @@ def document(url: str, capture: archive.Capture) -> Document:
     final = capture.final
     ctype = content_type(final)
     meta: dict[str, Any] = {"url": final.url, "retrieved": final.date}
+    pages, language = None, None
     if ctype == "application/pdf":
-        text, _pages = pdf_text(url, final.body)
+        text, pages = pdf_text(url, final.body)
     elif ctype in HTML_TYPES:
         html = _decode(url, final.body, charset(final))
         text = trafilatura.extract(html, include_comments=False, include_tables=False) or ""
         m = trafilatura.extract_metadata(html, default_url=final.url)
         if m is not None:
+            language = m.language
             meta.update(
                 title=m.title, author=m.author, publisher=m.sitename, published=m.date,
                 url=m.url if m.url and m.url.startswith(("http://", "https://")) else final.url,
@@ -72,7 +74,21 @@ def document(url: str, capture: archive.Capture) -> Document:
     text = normalise(text)
     if not text.strip():
         raise FetchError(f"{url}: no article text found")
-    return Document(url, archive.write(capture), text, archive.MEDIA_TYPE, _clean_meta(meta))
+    return Document(
+        url, archive.write(capture), text, archive.MEDIA_TYPE, _clean_meta(meta),
+        language=language or _html_lang(final), pages=pages,
+    )  # fmt: skip
+
+
+HTML_LANG = re.compile(rb"""<html[^>]*\slang=["']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)""", re.I)
+
+
+def _html_lang(response: archive.Response) -> str | None:
+    """The page's declared language (``<html lang>``), else its Content-Language header."""
+    m = HTML_LANG.search(response.body[:4096])
+    if m:
+        return m.group(1).decode("ascii")
+    return dict((k.lower(), v) for k, v in response.headers).get("content-language")
 
 
 def fetch_all(urls: Iterable[str], fetcher: Fetcher, concurrency: int = 4) -> Iterator[Fetched]:

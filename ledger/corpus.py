@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 
 from ledger.controls import describe, visible
@@ -41,6 +42,8 @@ class Document:
     text: str
     media_type: str
     meta: dict[str, str | None] = field(default_factory=dict)
+    language: str | None = None
+    pages: list[int] | None = None  # where each PDF page starts in ``text``
 
 
 @dataclass
@@ -154,10 +157,12 @@ def read_document(path: Path) -> Document:
     if not raw.strip():
         raise InputError(f"{path}: empty file")
     meta_in: dict[str, Any] = {}
+    pages: list[int] | None = None
     if suffix in PDF_SUFFIXES:
         from ledger.pdf import pdf_text
 
-        text, media_type = pdf_text(path, raw)[0], "application/pdf"
+        text, pages = pdf_text(path, raw)
+        media_type = "application/pdf"
     elif suffix in HTML_SUFFIXES:
         decoded = _decode(path, raw)
         text, meta_in, media_type = _extract_html(path, decoded), _html_meta(decoded), "text/html"
@@ -178,7 +183,7 @@ def read_document(path: Path) -> Document:
         raise InputError(f"{path}: no text after removing front matter or markup")
     meta = require_http_url(path, _clean_meta(meta_in))
     _check_text(path, text, meta)
-    return Document(str(path), raw, text, media_type, meta)
+    return Document(str(path), raw, text, media_type, meta, pages=pages)
 
 
 def _extract_html(path: Path, html: str) -> str:
@@ -241,6 +246,8 @@ def ingest_document(ledger: Ledger, doc: Document, *, ingested_by: str) -> Inges
                 "text_sha256": sha256_hex(doc.text.encode("utf-8")),
                 "replaces": previous["id"] if previous else None,
                 "ingested_by": ingested_by,
+                "language": doc.language,
+                "pages": orjson.dumps(doc.pages).decode() if doc.pages else None,
                 "text": doc.text,
                 "raw": doc.raw,
             },

@@ -29,7 +29,8 @@ def stance_summary(stances: list[dict[str, Any]]) -> str:
 def get_claim(ledger: Ledger, ref: str) -> dict[str, Any]:
     """A claim with its versions, stance events, verdicts, status and provenance.
 
-    Five indexed queries: a claim page reads this once per request.
+    Five indexed queries, and two for each source quoted: a claim page reads this once per
+    request.
     """
     claim_id, version = parse_ref(ref, ledger)
     created = ledger.one(
@@ -58,6 +59,9 @@ def get_claim(ledger: Ledger, ref: str) -> dict[str, Any]:
     )
     for s in stances:  # a source address is shown and exported only if it is http(s)
         s["source_url"] = http_url(s["source_url"])
+    from ledger.revisions import annotate
+
+    annotate(ledger, [*stances, *versions])  # PDF page, and whether the source changed since
     verdicts = ledger.all(
         "SELECT verdict, note, reviewer, recorded_at FROM verdicts WHERE claim_id = ? ORDER BY seq",
         [claim_id],

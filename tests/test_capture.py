@@ -305,3 +305,44 @@ def test_export_warc_passes_warcio_check(site, run, workspace):
             r.content_stream().read() for r in ArchiveIterator(f) if r.rec_type == "resource"
         ]
     assert payloads == seeds
+
+
+def test_a_claim_on_a_page_that_changed_says_so(site, run, workspace):
+    from ledger.publish.serve import make_datasette
+    from tests.conftest import get
+
+    Site.extra = ""
+    url = f"{site}/news/troops"
+    assert run("ingest", url).exit_code == 0
+    quote = "Kremlin spokesman Dmitry Peskov dismissed these reports as fake news"
+    r = run("add", "--source", url, "--quote", quote, "--claim",
+            "North Korean troops are in Russia.", "--actor", "Kremlin (Dmitry Peskov)",
+            "--stance", "denied")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    cid = r.output.strip()
+    assert "the source changed since" not in run("show", cid).output
+    Site.extra = "Update: Moscow later said nothing more."
+    try:
+        assert "replaced" in run("ingest", url).output
+    finally:
+        Site.extra = ""
+    out = run("show", cid).output
+    assert "the source changed since: src-" in out and "the quote is still in it" in out
+    ds = make_datasette(str(workspace / "ledger.db"))
+    page = get(ds, f"/claims/{cid}").text
+    assert "The source changed since this was recorded" in page
+    assert "the quoted words are still in it" in page
+
+
+def test_a_claim_in_a_pdf_knows_its_page(run, workspace):
+    pages = ["The ministry said 1,500 soldiers were sent.", "Peskov denied the reports."]
+    (workspace / "report.pdf").write_bytes(_pdf(pages))
+    assert run("ingest", "report.pdf").exit_code == 0
+    r = run("add", "--source", "report.pdf", "--quote", "Peskov denied the reports",
+            "--claim", "North Korean soldiers were sent to Russia.", "--actor", "Kremlin",
+            "--stance", "denied", "--json")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    cid = json.loads(r.output)["id"]
+    shown = json.loads(run("show", cid, "--json").output)
+    assert shown["stance_events"][0]["page"] == 2
+    assert "report.pdf, p. 2)" in run("show", cid).output

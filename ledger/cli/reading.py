@@ -54,9 +54,13 @@ def show(claim_ref: str, as_json: bool) -> None:
     for s in c["stance_events"]:
         date = s["stated_on"] or "undated"
         title = s["source_title"] or s["source_path"]
+        page = f", p. {s['page']}" if s.get("page") else ""
         click.echo(
-            f"  {s['stance']} by {s['actor']} — {date} — “{s['quote']}” ({s['source_id']}: {title})"
+            f"  {s['stance']} by {s['actor']} — {date} — “{s['quote']}” "
+            f"({s['source_id']}: {title}{page})"
         )
+        if s.get("changed"):
+            click.echo(f"    {_changed(s['changed'])}")
     click.echo("Versions:")
     for v in c["versions"]:
         why = f" — {v['reason']}" if v["reason"] else ""
@@ -65,6 +69,14 @@ def show(claim_ref: str, as_json: bool) -> None:
     click.echo(f"Provenance: {origin}, by {c['created_by']} at {c['created_at']}")
     if c["status_reason"]:
         click.echo(f"Status reason: {c['status_reason']}")
+
+
+def _changed(changed: dict[str, Any]) -> str:
+    where = "the quote is still in it" if changed["quote_found"] else "the quote is NOT in it"
+    return (
+        f"the source changed since: {changed['source_id']} (retrieved {changed['retrieved']}) "
+        f"replaces it, and {where}"
+    )
 
 
 @cli.command()
