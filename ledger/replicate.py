@@ -179,13 +179,17 @@ def write_config(
     return target
 
 
-def run(config: str | Path) -> NoReturn:
+def run(config: str | Path, db_path: str | Path) -> NoReturn:
     """Become ``litestream replicate`` for this config, until it is stopped.
 
     The process is replaced, not wrapped, so SIGINT/SIGTERM reach Litestream itself (which syncs
     once more and exits) and a supervisor or ``kill -9`` sees the real replicator.
     """
     binary = litestream_binary()
+    # Litestream's local state is dropped first, so every start uploads a fresh snapshot: while it
+    # was down, the ledger's own automatic checkpoints may have restarted the WAL, and Litestream
+    # 0.5.17 resuming from its old position then uploads a transaction with pages missing.
+    _run([binary, "reset", "-no-expand-env", "-config", str(config), str(Path(db_path).resolve())])
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(binary, [binary, "replicate", "-no-expand-env", "-config", str(config)])

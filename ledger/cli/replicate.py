@@ -54,7 +54,7 @@ def replicate(
         f"replicating {db} to {rep.redacted(rep.replica_url(url))} every {interval} "
         "(Ctrl-C to stop)"
     )
-    rep.run(config)
+    rep.run(config, db)
 
 
 def _print_status(st: Any, as_json: bool) -> None:
