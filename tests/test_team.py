@@ -269,3 +269,39 @@ def test_assign_refuses_a_bad_overlap(seeded):
     r = seeded("assign", "--reviewers", "ana,ben", "--overlap", "3", "--all")
     assert r.exit_code == 1 and "overlap 3" in r.output
     assert seeded("assign", "--reviewers", " , ", "--all").exit_code == 1
+
+
+def test_agreement_by_proposer_and_reviewer(team, seeded, workspace):
+    _session(seeded, workspace, team)
+    by = _json(seeded, "agreement", "--by", "proposer")
+    assert [g["group"] for g in by["groups"]] == ["offline"]
+    assert round(by["groups"][0]["decision"]["alpha"], 3) == 0.558
+    per = _json(seeded, "agreement", "--by", "reviewer")
+    ana = next(g for g in per["groups"] if g["group"] == "ana")
+    assert {(p["a"], p["b"]) for p in ana["pairs"]["decision"]} == {("ana", "ben"), ("ana", "chen")}
+    text = seeded("agreement").output
+    assert "ana / ben: 4 items, observed 0.750, kappa 0.556" in text
+    assert "alpha 0.558" in text
+
+
+def test_interactive_votes_settle_when_both_agree(team, seeded):
+    pids = team
+    r = seeded("review", "--reviewer", "ana", input="a\nq\n")
+    assert r.exit_code == 0 and "recorded: voted accept; waiting for ben" in r.output
+    assert _json(seeded, "claims") == []  # one vote is not a decision
+    r = seeded("review", "--reviewer", "ben", input="a\nq\n")
+    assert r.exit_code == 0
+    proposal = next(p for p in _json(seeded, "proposals") if p["id"] == pids[0])
+    assert proposal["state"] == "accepted" and len(_json(seeded, "claims")) == 1
+    assert _json(seeded, "agreement")["decision"]["items"] == 1
+
+
+def test_a_vote_cannot_change_once_all_have_voted(team, seeded):
+    pids = team
+    assert seeded("decide", pids[1], "accept", "--reviewer", "ana").exit_code == 0
+    assert seeded("decide", pids[1], "accept", "--reviewer", "ana").exit_code == 0  # same again
+    assert seeded("decide", pids[1], "reject", "--reviewer", "ana").exit_code == 0  # changed
+    assert seeded("decide", pids[1], "accept", "--reviewer", "chen").exit_code == 0
+    assert _json(seeded, "claims") == []  # ana's latest vote (reject) disagrees with chen's
+    r = seeded("decide", pids[1], "reject", "--reviewer", "chen")
+    assert r.exit_code == 1 and "waiting for adjudication" in r.output

@@ -290,5 +290,8 @@ class Review:
             return i
         self.count(out.action)
         again = " (the same claim, brought back)" if out.reinstated else ""
-        self.note("green", f"{out.action}: {out.claim_id or p['id']}{again}")
+        if out.action == "voted":  # team review: say who is still to vote, never how
+            self.note("green", f"vote on {p['id']} recorded: {out.summary}")
+        else:
+            self.note("green", f"{out.action}: {out.claim_id or p['id']}{again}")
         return i + 1

@@ -126,6 +126,11 @@ def record(
         before = {v["reviewer"]: v for v in votes_on(ledger, proposal_id)}.get(reviewer)
         if before is not None and vote_key(before) == vote_key(vote):
             return Outcome(before["id"], "voted", None, proposal_id, SAME_VOTE)
+        if {v["reviewer"] for v in votes_on(ledger, proposal_id)} >= set(assigned):
+            # Once all have voted, a changed vote could follow what the others voted.
+            raise InputError(
+                f"proposal {proposal_id} is waiting for adjudication: the votes are in"
+            )
         ledger.append("votes", vote)
         votes = votes_on(ledger, proposal_id)
         voted = {v["reviewer"] for v in votes}
