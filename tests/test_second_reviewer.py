@@ -76,3 +76,14 @@ def test_config_refuses_unknown_names_and_values(seeded):
     r = seeded("config", "require_second_reviewer", "maybe")
     assert r.exit_code == 1 and "true or false" in r.output
     assert "require_second_reviewer = false" in seeded("config").output
+
+
+def test_the_claim_page_shows_a_pending_verdict(seeded, workspace):
+    from ledger.publish.serve import make_datasette
+    from tests.conftest import get
+
+    cid = _claim(seeded)
+    seeded("verdict", cid, "mostly supported", "--second-reviewer", "--reviewer", "ana")
+    ds = make_datasette(str(workspace / "ledger.db"))
+    html = get(ds, f"/claims/{cid}").text
+    assert "Pending:</strong> verdict mostly supported by ana" in html
