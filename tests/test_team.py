@@ -305,3 +305,14 @@ def test_a_vote_cannot_change_once_all_have_voted(team, seeded):
     assert _json(seeded, "claims") == []  # ana's latest vote (reject) disagrees with chen's
     r = seeded("decide", pids[1], "reject", "--reviewer", "chen")
     assert r.exit_code == 1 and "waiting for adjudication" in r.output
+
+
+def test_a_pick_outside_an_adjudication_file_is_refused(team, seeded, workspace):
+    path = workspace / "ana.yaml"
+    assert seeded("review", "--reviewer", "ana", "--export", str(path)).exit_code == 0
+    data = yaml.safe_load(path.read_text())
+    data["items"][0]["pick"] = "ben"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    r = seeded("review", "--apply", str(path))
+    assert r.exit_code == 1 and "only an adjudication file picks a vote" in r.output
+    assert seeded("review", "--adjudicate", input="q\n").output.startswith("Nothing to adjudicate")

@@ -159,7 +159,9 @@ def _load(path: Path) -> tuple[dict[str, Any], list[tuple[int, Any]]]:
         )
     unknown = set(data) - {"items", "reviewer", "adjudicate"}
     if unknown:
-        raise InputError(f"{path}: unknown key {sorted(unknown)[0]!r}: expected items, reviewer")
+        raise InputError(
+            f"{path}: unknown key {sorted(unknown)[0]!r}: expected items, reviewer, adjudicate"
+        )
     if "reviewer" in data and (not isinstance(data["reviewer"], str) or not data["reviewer"]):
         raise InputError(f"{path}: `reviewer:` must be a name")
     items_node = next(v for k, v in root.value if k.value == "items")
@@ -196,6 +198,8 @@ def _apply_one(ledger: Ledger, path: Path, default: str, result: ApplyResult) ->
             err = e.errors()[0]
             field_name = ".".join(str(x) for x in err["loc"]) or "item"
             raise InputError(f"{where}: {field_name}: {err['msg']}") from e
+        if item.pick and not head.get("adjudicate"):
+            raise InputError(f"{where}: pick: only an adjudication file picks a vote")
         if item.decision == "pending" and not item.pick:
             result.pending += 1
             continue
