@@ -82,8 +82,8 @@ def generate_key(name: str) -> tuple[str, str]:
     return secret, str(Verifier(name, key_hash, public))
 
 
-def sign(text: str, secret: str) -> str:
-    """Wrap ``text`` (ending in a newline) in a signed note with the private key ``secret``."""
+def _private(secret: str) -> tuple[str, ed25519.Ed25519PrivateKey, bytes]:
+    """(name, private key, public key bytes) of a private key text."""
     parts = secret.strip().split("+", 4)
     try:
         assert parts[:2] == ["PRIVATE", "KEY"] and len(parts) == 5
@@ -96,6 +96,18 @@ def sign(text: str, secret: str) -> str:
     public = private.public_key().public_bytes(ser.Encoding.Raw, ser.PublicFormat.Raw)
     if _key_hash(name, public).hex() != parts[3]:
         raise InputError(f"private key {name}: its hash does not match the key")
+    return name, private, public
+
+
+def verifier_of(secret: str) -> str:
+    """The verifier key text of a private key text."""
+    name, _, public = _private(secret)
+    return str(Verifier(name, _key_hash(name, public), public))
+
+
+def sign(text: str, secret: str) -> str:
+    """Wrap ``text`` (ending in a newline) in a signed note with the private key ``secret``."""
+    name, private, public = _private(secret)
     if not text.endswith("\n"):
         raise InputError("a note's text must end with a newline")
     signature = private.sign(text.encode())

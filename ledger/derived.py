@@ -10,6 +10,7 @@ the append-only guards belong to derived state: an install drops and recreates t
 from __future__ import annotations
 
 import sqlite3
+from itertools import zip_longest
 from typing import Any
 
 from sqlite_utils import Database
@@ -67,7 +68,8 @@ def install(db: Database, *, force: bool = False) -> bool:
 
 def _drop(db: Database) -> None:
     ledger_tables = {*rowformat.TABLES, rowformat.ENTRIES}
-    for name, tbl in db.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'"):
+    triggers = db.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")
+    for name, tbl in list(triggers):
         if tbl in ledger_tables and not name.endswith(GUARDS):
             db.execute(f"DROP TRIGGER [{name}]")
     names = {"source_list", tree.NODES, *TABLES, *(f"{t}_fts" for t in FTS)}
@@ -100,18 +102,19 @@ def _derivations() -> dict[str, tuple[tuple[str, ...], str, str, str]]:
 
 def first_difference(conn: sqlite3.Connection) -> str | None:
     """The first derived row that differs from what the ledger says, as one line naming the
-    table, the row and what to do; None when every derived table matches the ledger."""
+    table, the row and what to do; None when every derived table matches the ledger.
+
+    Each table is read in key order beside its derivation from the ledger in the same order, and
+    the two are compared row by row: one pass over each, memory flat."""
     for table, (key, cols, derive, where) in _derivations().items():
-        # Both sides as CTEs with the table's column names: ``chain`` derived from the ledger,
-        # ``kept`` what the table holds.
-        ctes = f"WITH chain({cols}) AS ({derive}), kept AS (SELECT {cols} FROM [{table}]) "
-        sides = {s: f"SELECT {cols} FROM {s} {where}" for s in ("chain", "kept")}
+        order = ", ".join(key)
+        chain_sql = f"WITH chain({cols}) AS ({derive}) SELECT * FROM chain {where} ORDER BY {order}"
+        kept_sql = f"SELECT {cols} FROM [{table}] {where} ORDER BY {order}"
         try:
-            for a, b in (("chain", "kept"), ("kept", "chain")):
-                sql = f"{ctes} SELECT * FROM ({sides[a]} EXCEPT {sides[b]}) LIMIT 1"
-                row = conn.execute(sql).fetchone()
-                if row is not None:
-                    return _describe(conn, table, key, cols, ctes, sides[b], row, a)
+            pairs = zip_longest(conn.execute(chain_sql), conn.execute(kept_sql))
+            for chain, kept in pairs:
+                if chain != kept:
+                    return _describe(conn, table, key, cols, kept_sql, chain, kept)
         except sqlite3.DatabaseError as e:
             return f"{table}: cannot be read ({e}); run 'factledger rebuild'"
     return tree.difference(conn)
@@ -122,23 +125,27 @@ def _describe(
     table: str,
     key: tuple[str, ...],
     cols: str,
-    ctes: str,
-    other_side: str,
-    row: tuple[Any, ...],
-    side: str,
+    kept_sql: str,
+    chain: tuple[Any, ...] | None,
+    kept: tuple[Any, ...] | None,
 ) -> str:
-    """Name the row (by its key) and the columns that differ from the ledger."""
+    """Name the first row that differs (by its key) and its columns that differ."""
     names = [c.strip() for c in cols.split(",")]
-    values = dict(zip(names, row, strict=True))
-    label = "/".join(str(values[k]) for k in key)
-    match = " AND ".join(f"{k} IS ?" for k in key)
-    other = conn.execute(
-        f"{ctes} SELECT * FROM ({other_side}) WHERE {match} LIMIT 1", [values[k] for k in key]
-    ).fetchone()
+    at = [names.index(k) for k in key]
     fix = "run 'factledger rebuild'"
-    if other is None:
-        what = "missing (the ledger has it)" if side == "chain" else "not in the ledger"
-        return f"{table} {label}: {what}; {fix}"
-    theirs = dict(zip(names, other, strict=True))
-    differing = [c for c in names if values[c] != theirs[c]] or names
-    return f"{table} {label}: {', '.join(differing)} differs from the ledger; {fix}"
+
+    def label(row: tuple[Any, ...]) -> str:
+        return "/".join(str(row[i]) for i in at)
+
+    if chain is not None and kept is not None and [chain[i] for i in at] == [kept[i] for i in at]:
+        differing = [n for n, a, b in zip(names, chain, kept, strict=True) if a != b]
+        return f"{table} {label(chain)}: {', '.join(differing)} differs from the ledger; {fix}"
+    if chain is not None:
+        match = " AND ".join(f"{k} IS ?" for k in key)
+        found = conn.execute(
+            f"SELECT 1 FROM [{table}] WHERE {match}", [chain[i] for i in at]
+        ).fetchone()
+        if found is None:
+            return f"{table} {label(chain)}: missing (the ledger has it); {fix}"
+    assert kept is not None
+    return f"{table} {label(kept)}: not in the ledger; {fix}"

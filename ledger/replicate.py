@@ -107,6 +107,15 @@ def replica_url(url: str) -> str:
     return url
 
 
+def redacted(url: str) -> str:
+    """The replica URL as it may be printed: any password replaced by ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
 def duration(text: str) -> str:
     """Check a Go-style duration (``500ms``, ``1s``, ``5m``, ``1h``) and return it."""
     m = _DURATION.fullmatch(text.strip())
@@ -162,7 +171,10 @@ def write_config(
             raise InputError(f"{target} exists with another config: remove it or name another file")
         return target
     tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    # A replica URL may carry a password (sftp://user:pass@host): only the owner may read it.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
     os.replace(tmp, target)
     return target
 
@@ -218,7 +230,7 @@ def _head(path: str | Path, url: str | None = None) -> Head:
 
 def _unreadable(url: str, e: Exception) -> IntegrityError:
     return IntegrityError(
-        f"replica {url} does not restore to a readable factledger ledger ({e}); "
+        f"replica {redacted(url)} does not restore to a readable factledger ledger ({e}); "
         "see 'A damaged replica' in docs/replication.md"
     )
 
@@ -286,14 +298,22 @@ def restore(
                 result = verify(ledger, earlier_head)
             except sqlite3.DatabaseError as e:
                 raise _unreadable(url, e) from e
-        try:
-            # A hard link never replaces an existing file, unlike a rename.
-            os.link(restored, target)
-        except FileExistsError as e:
-            raise InputError(
-                f"{target} exists: restore writes a new file; name another path"
-            ) from e
+        _place(restored, target)
     return RestoreResult(target, result.head, result.earlier_head_found)
+
+
+def _place(restored: Path, target: Path) -> None:
+    exists = InputError(f"{target} exists: restore writes a new file; name another path")
+    try:
+        # A hard link never replaces an existing file, unlike a rename.
+        os.link(restored, target)
+    except FileExistsError as e:
+        raise exists from e
+    except OSError:
+        # A file system without hard links: a rename, after one more look.
+        if target.exists():
+            raise exists from None
+        os.replace(restored, target)
 
 
 def _restore_to(binary: str, url: str, path: Path, timestamp: str | None) -> None:
@@ -304,7 +324,7 @@ def _restore_to(binary: str, url: str, path: Path, timestamp: str | None) -> Non
         _run([*args, url])
     except ReplicationError as e:
         when = f" as of {timestamp}" if timestamp else ""
-        raise ReplicationError(f"cannot restore {url}{when}: {e}") from e
+        raise ReplicationError(f"cannot restore {redacted(url)}{when}: {e}") from e
 
 
 def _run(args: list[str]) -> str:

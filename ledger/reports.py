@@ -58,7 +58,21 @@ def citation_data(ledger: Ledger, ref: str, base: str | None = None) -> dict[str
         "source": {k: src.get(k) for k in ("id", "title", "publisher", "published", "url", "path")},
         "permalink": permalink(c["ref"] if pinned else c["id"], base),
         "ledger_head": {"entries": head.count, "hash": head.hash},
+        "checkpoint": _latest_checkpoint(ledger),
     }
+
+
+def _latest_checkpoint(ledger: Ledger) -> dict[str, Any] | None:
+    """The newest signed checkpoint (origin, size, root), to quote beside the head."""
+    import sqlite3
+
+    try:
+        row = ledger.one(
+            "SELECT origin, tree_size, root_hash FROM checkpoints ORDER BY seq DESC LIMIT 1"
+        )
+    except sqlite3.OperationalError:  # a ledger from before checkpoints
+        return None
+    return row
 
 
 # ASCII punctuation that means something in CommonMark; a backslash before any of it is valid.
@@ -97,7 +111,11 @@ def _where(d: dict[str, Any]) -> str:
 
 def _head(d: dict[str, Any]) -> str:
     # 32 hex characters (128 bits): short enough to paste, too long to forge a matching entry.
-    return f"ledger head {d['ledger_head']['entries']} {d['ledger_head']['hash'][:32]}"
+    head = f"ledger head {d['ledger_head']['entries']} {d['ledger_head']['hash'][:32]}"
+    cp = d.get("checkpoint")
+    if cp:
+        head += f"; signed checkpoint {cp['origin']} {cp['tree_size']}"
+    return head
 
 
 def _text(d: dict[str, Any]) -> str:

@@ -111,6 +111,8 @@ TABLES: dict[str, dict[str, Column]] = {
         "model_call_id": T,
         # The proposal this one takes a stance on (a stance proposal attached to a claim).
         "stance_on": Column("TEXT", since=3),
+        # 0 for an opinion, forecast or demand (nothing to check); NULL where not judged.
+        "checkable": Column("INTEGER", since=3),
     },
     "claims": {"id": T, "created_by": T, "proposal_id": T},
     "claim_versions": {
@@ -171,6 +173,8 @@ TABLES: dict[str, dict[str, Column]] = {
         "tree_size": Column("INTEGER", since=3),
         "root_hash": Column("TEXT", since=3),
         "note": Column("TEXT", since=3),
+        # The verifier key that signed the note (readers compare it with the published one).
+        "verifier": Column("TEXT", since=3),
     },
     # A proposal routed to one reviewer (team review); ``batch`` names the assign run.
     "assignments": {

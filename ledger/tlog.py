@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import base64
 import os
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
 from ledger import merkle, tree
-from ledger.checkpoint import Checkpoint, Verifier, read_signed, sign
+from ledger.checkpoint import Checkpoint, Verifier, read_signed, sign, verifier_of
 from ledger.errors import InputError, IntegrityError, NotFound
 from ledger.store import Ledger
 
@@ -28,19 +29,10 @@ def origin(explicit: str | None = None) -> str:
     return explicit or os.environ.get("FACTLEDGER_ORIGIN") or DEFAULT_ORIGIN
 
 
-def sync(ledger: Ledger) -> int:
-    """Catch the stored tree up with the ledger (in a write transaction); returns its size."""
-    with ledger.transaction():
-        ledger.flush()
-        return tree.catch_up(ledger.conn)
-
-
 def root(ledger: Ledger, tree_size: int | None = None) -> tuple[int, bytes]:
-    """(size, root hash) of the whole tree, caught up first, or of its first ``tree_size``
-    entries (read as stored when the tree already covers them, so a read-only ledger works)."""
-    n = tree.size(ledger.conn)
-    if tree_size is None or tree_size > n:
-        n = sync(ledger)
+    """(size, root hash) of the whole tree, or of its first ``tree_size`` entries."""
+    ledger.flush()
+    n = ledger.head().count
     if tree_size is None:
         tree_size = n
     if tree_size > n:
@@ -70,6 +62,7 @@ def make_checkpoint(ledger: Ledger, secret: str, name: str | None = None) -> str
                 "tree_size": tree_size,
                 "root_hash": tree_root.hex(),
                 "note": note,
+                "verifier": verifier_of(secret),
             },
         )
     return note
@@ -175,28 +168,53 @@ def prove(ledger: Ledger, ref: str, note: str | None = None) -> dict[str, Any]:
     return {"claim": ref, "checkpoint": note, "proofs": proofs, "not_yet_covered": later}
 
 
+def page_proof(ledger: Ledger, ref: str) -> dict[str, Any] | None:
+    """What a claim page carries for readers to check in the browser: the latest checkpoint,
+    the key that signed it and the claim's inclusion proofs; None before any checkpoint."""
+    try:
+        row = latest_checkpoint(ledger)
+    except sqlite3.OperationalError:  # a ledger from before checkpoints existed
+        return None
+    if row is None:
+        return None
+    try:
+        proof = prove(ledger, ref, str(row["note"]))
+    except (IntegrityError, NotFound) as e:
+        return {"checkpoint": row["note"], "verifier": row["verifier"], "error": str(e)}
+    return {**proof, "verifier": row["verifier"]}
+
+
 def verify_proof(proof: dict[str, Any], note: str, verifier: Verifier) -> Checkpoint:
     """Check a ``prove`` result offline: every entry's hash, its inclusion, the signature."""
+    cp = read_signed(note, verifier)
+    entries = proof.get("proofs")
+    if not entries or not isinstance(entries, list):
+        raise IntegrityError("the proof holds no entries")
+    for p in entries:
+        try:
+            _check_entry(p, cp)
+        except (KeyError, TypeError, ValueError, orjson.JSONDecodeError):
+            where = f"{p.get('table')} {p.get('row_id')}" if isinstance(p, dict) else "an entry"
+            raise IntegrityError(f"{where}: the proof is malformed") from None
+    return cp
+
+
+def _check_entry(p: dict[str, Any], cp: Checkpoint) -> None:
     import hashlib
 
-    cp = read_signed(note, verifier)
-    if not proof.get("proofs"):
-        raise IntegrityError("the proof holds no entries")
-    for p in proof["proofs"]:
-        where = f"{p.get('table')} {p.get('row_id')}"
-        entry = str(p["entry"]).encode()
-        if hashlib.sha256(entry).hexdigest() != p["entry_hash"]:
-            raise IntegrityError(f"{where}: the entry does not hash to its entry_hash")
-        body = orjson.loads(entry)
-        if body.get("_table") != p["table"] or body.get("id") != p["row_id"]:
-            raise IntegrityError(f"{where}: the entry is another row")
-        if int(p["tree_size"]) != cp.size:
-            raise IntegrityError(f"{where}: proven in a tree of {p['tree_size']}, not {cp.size}")
-        path = [bytes.fromhex(h) for h in p["inclusion_path"]]
-        leaf = merkle.leaf_hash(bytes.fromhex(p["entry_hash"]))
-        if not merkle.verify_inclusion(int(p["leaf_index"]), cp.size, leaf, path, cp.root):
-            raise IntegrityError(f"{where}: not included in the checkpoint's tree")
-    return cp
+    where = f"{p.get('table')} {p.get('row_id')}"
+    entry = str(p["entry"]).encode()
+    if hashlib.sha256(entry).hexdigest() != p["entry_hash"]:
+        raise IntegrityError(f"{where}: the entry does not hash to its entry_hash")
+    body = orjson.loads(entry)
+    if body.get("_table") != p["table"] or body.get("id") != p["row_id"]:
+        raise IntegrityError(f"{where}: the entry is another row")
+    if int(p["tree_size"]) != cp.size:
+        raise IntegrityError(f"{where}: proven in a tree of {p['tree_size']}, not {cp.size}")
+    path = [bytes.fromhex(h) for h in p["inclusion_path"]]
+    leaf = merkle.leaf_hash(bytes.fromhex(p["entry_hash"]))
+    if not merkle.verify_inclusion(int(p["leaf_index"]), cp.size, leaf, path, cp.root):
+        raise IntegrityError(f"{where}: not included in the checkpoint's tree")
 
 
 def check_extends(ledger: Ledger, note: str, verifier: Verifier | None = None) -> dict[str, Any]:

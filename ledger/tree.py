@@ -1,12 +1,16 @@
-"""The ledger's Merkle tree as stored state: complete subtrees in ``merkle_nodes``.
+"""The ledger's Merkle tree as stored state: its complete subtrees in ``merkle_nodes``.
 
-Derived from ``ledger_entries`` like the search index: caught up when a checkpoint or a proof
-needs it, rebuilt with everything else derived, and checked against the chain by ``verify``.
+Derived from ``ledger_entries`` like the search index: kept in the same transaction as the
+entries (:func:`catch_up`), rebuilt with everything else derived, and checked against the chain
+by ``verify``. Only subtrees of 16 leaves or more are stored: a smaller one is hashed again from
+its entries when a proof needs it (at most 16 hashes read in one range query), so an append adds
+one row for every 16 entries instead of two for each, and a proof still reads O(log n) rows.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 
 from ledger import merkle
 from ledger.errors import IntegrityError
@@ -17,65 +21,100 @@ CREATE = (
     f"CREATE TABLE IF NOT EXISTS {NODES} (level INTEGER NOT NULL, idx INTEGER NOT NULL, "
     "hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID"
 )
+LOW = 4  # the smallest stored subtree has 2**LOW leaves
+BLOCK = 1 << LOW
+INSERT = f"INSERT INTO {NODES} (level, idx, hash) VALUES (?, ?, ?)"
+
+
+def _leaves(conn: sqlite3.Connection, start: int, count: int) -> list[bytes]:
+    rows = conn.execute(
+        "SELECT hash FROM ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?", [start, count]
+    )
+    return [merkle.leaf_hash(bytes.fromhex(h)) for (h,) in rows]
+
+
+def _perfect(leaves: list[bytes]) -> bytes:
+    """The root of a perfect subtree (a power-of-two number of leaves)."""
+    while len(leaves) > 1:
+        leaves = [merkle.node_hash(leaves[i], leaves[i + 1]) for i in range(0, len(leaves), 2)]
+    return leaves[0]
 
 
 def node_reader(
     conn: sqlite3.Connection, fresh: dict[tuple[int, int], bytes] | None = None
 ) -> merkle.Node:
-    """Read stored subtrees (``fresh`` first: those computed but not yet written)."""
+    """Read a complete subtree's hash: small ones from their entries, larger ones as stored
+    (``fresh`` first: computed but not yet written), or from their halves if not stored yet."""
 
     def node(level: int, index: int) -> bytes:
+        if level < LOW:
+            leaves = _leaves(conn, index << level, 1 << level)
+            if len(leaves) != 1 << level:
+                raise IntegrityError(f"ledger_entries: entries {index << level}+ are missing")
+            return _perfect(leaves)
         if fresh is not None and (level, index) in fresh:
             return fresh[(level, index)]
         row = conn.execute(
             f"SELECT hash FROM {NODES} WHERE level = ? AND idx = ?", [level, index]
         ).fetchone()
-        if row is None:
-            raise IntegrityError(
-                f"{NODES} lacks subtree ({level}, {index}): run 'factledger rebuild'"
-            )
+        if row is None:  # the stored tree lags (a ledger written without it): derive it
+            return merkle.node_hash(node(level - 1, 2 * index), node(level - 1, 2 * index + 1))
         return bytes(row[0])
 
     return node
 
 
-def size(conn: sqlite3.Connection) -> int:
-    """How many leaves the stored tree has."""
-    row = conn.execute(f"SELECT max(idx) FROM {NODES} WHERE level = 0").fetchone()
-    return 0 if row is None or row[0] is None else int(row[0]) + 1
+def covered(conn: sqlite3.Connection) -> int:
+    """How many leaves the stored subtrees cover (a multiple of 16)."""
+    row = conn.execute(f"SELECT max(idx) FROM {NODES} WHERE level = ?", [LOW]).fetchone()
+    return 0 if row is None or row[0] is None else (int(row[0]) + 1) << LOW
+
+
+def _new_nodes(
+    hashes: Iterator[tuple[str]], n: int, node: merkle.Node, fresh: dict[tuple[int, int], bytes]
+) -> Iterator[tuple[int, int, bytes]]:
+    """The subtrees entries after the first ``n`` complete, in order; each also kept in
+    ``fresh``, which ``node`` reads first."""
+    block: list[bytes] = []
+    for (entry_hash,) in hashes:
+        block.append(merkle.leaf_hash(bytes.fromhex(entry_hash)))
+        if len(block) < BLOCK:
+            continue
+        level, index, value = LOW, n >> LOW, _perfect(block)
+        fresh[(level, index)] = value
+        yield level, index, value
+        while index & 1:
+            value = merkle.node_hash(node(level, index - 1), value)
+            level, index = level + 1, index >> 1
+            fresh[(level, index)] = value
+            yield level, index, value
+        n += BLOCK
+        block = []
 
 
 def catch_up(conn: sqlite3.Connection) -> int:
-    """Add the entries appended since the tree was last caught up; returns the tree size.
-
-    The caller holds the write transaction. A database whose derived state is not installed yet
-    (mid-migration) has no tree to keep: nothing to do.
+    """Store the subtrees that entries appended since the last call complete; returns how many
+    leaves are covered. The caller holds the write transaction. A database whose derived state
+    is not installed yet (mid-migration) has no tree to keep: nothing to do.
     """
     try:
-        n = size(conn)
+        n = covered(conn)
     except sqlite3.OperationalError:
         return 0
     fresh: dict[tuple[int, int], bytes] = {}
-    node = node_reader(conn, fresh)
     rows: list[tuple[int, int, bytes]] = []
-    cur = conn.execute("SELECT seq, hash FROM ledger_entries WHERE seq > ? ORDER BY seq", [n])
-    for seq, entry_hash in cur:
-        if seq != n + 1:
-            raise IntegrityError(f"ledger_entries: seq {n + 1} is missing")
-        for level, index, value in merkle.new_nodes(
-            n, merkle.leaf_hash(bytes.fromhex(entry_hash)), node
-        ):
-            fresh[(level, index)] = value
-            rows.append((level, index, value))
-        n += 1
-        if len(fresh) > 4096:
-            # Only the right edge is read again; keep it, write the rest.
-            conn.executemany(f"INSERT INTO {NODES} (level, idx, hash) VALUES (?, ?, ?)", rows)
+    cur = conn.execute("SELECT hash FROM ledger_entries WHERE seq > ? ORDER BY seq", [n])
+    for row in _new_nodes(cur, n, node_reader(conn, fresh), fresh):
+        rows.append(row)
+        if len(rows) >= 4096:
+            conn.executemany(INSERT, rows)
             rows.clear()
-            fresh = {k: v for k, v in fresh.items() if k[1] >= (n >> k[0]) - 1}
-            node = node_reader(conn, fresh)
-    conn.executemany(f"INSERT INTO {NODES} (level, idx, hash) VALUES (?, ?, ?)", rows)
-    return n
+            # Only the right edge is read again; the rest is written and can go.
+            n = (row[1] + 1) << row[0]
+            for key in [k for k in fresh if k[1] < (n >> k[0]) - 1]:
+                del fresh[key]
+    conn.executemany(INSERT, rows)
+    return covered(conn)
 
 
 def recomputed_root(conn: sqlite3.Connection, tree_size: int | None = None) -> tuple[int, bytes]:
@@ -86,13 +125,30 @@ def recomputed_root(conn: sqlite3.Connection, tree_size: int | None = None) -> t
 
 
 def difference(conn: sqlite3.Connection) -> str | None:
-    """One line if the stored tree disagrees with the chain it is derived from, else None."""
-    n = size(conn)
+    """One line if a stored subtree is not what the chain gives, or one is missing; else None.
+
+    Every stored subtree is derived again from the entries' hashes, in one pass."""
+    problem = f"{NODES}: the stored tree differs from the ledger; {FIX}"
     try:
-        same = not n or merkle.root(n, node_reader(conn)) == recomputed_root(conn, n)[1]
-    except (IntegrityError, ValueError, TypeError):
-        same = False
-    return None if same else f"{NODES}: the stored tree differs from the ledger; {FIX}"
+        n = covered(conn)
+    except sqlite3.OperationalError:
+        return None  # not installed yet (a ledger from before it): the first write builds it
+    try:
+        expected: dict[tuple[int, int], bytes] = {}
+
+        def mine(level: int, index: int) -> bytes:
+            return expected[(level, index)]
+
+        cur = conn.execute("SELECT hash FROM ledger_entries ORDER BY seq LIMIT ?", [n])
+        for _ in _new_nodes(cur, 0, mine, expected):
+            pass
+        stored = conn.execute(f"SELECT level, idx, hash FROM {NODES}")
+        for level, index, value in stored:
+            if expected.pop((level, index), None) != bytes(value):
+                return problem
+    except (IntegrityError, ValueError, TypeError, KeyError, sqlite3.DatabaseError):
+        return problem
+    return problem if expected else None
 
 
 def check_nodes(conn: sqlite3.Connection) -> None:

@@ -12,8 +12,9 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import zip_longest
+from operator import itemgetter
 from typing import Any
 
 from ledger import derived, hashing, migrations, rowformat
@@ -80,14 +81,23 @@ def verify(ledger: Ledger, earlier_head: str | None = None, *, quick: bool = Fal
                 f"(64 hex characters, or at least its first {SHORT_HEAD})"
             )
     conn = ledger.conn
-    problem = migrations.record_problem(conn)
-    if problem:
-        raise IntegrityError(f"{problem}; restore the ledger from a copy")
-    head, unattested = _verify_chain(conn, earlier_head)
-    if not quick:
-        difference = derived.first_difference(conn)
-        if difference:
-            raise IntegrityError(difference)
+    # One read transaction: every stream, and the derived check, read the same snapshot even
+    # while a writer appends.
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")
+    try:
+        problem = migrations.record_problem(conn)
+        if problem:
+            raise IntegrityError(f"{problem}; restore the ledger from a copy")
+        head, unattested = _verify_chain(conn, earlier_head)
+        if not quick:
+            difference = derived.first_difference(conn)
+            if difference:
+                raise IntegrityError(difference)
+    finally:
+        if own and conn.in_transaction:
+            conn.execute("COMMIT")
     return VerifyResult(head, None if earlier_head is None else True, unattested, not quick)
 
 
@@ -107,9 +117,11 @@ class _Attested:
         self.digest, self.count, self.unattested, self.done = hashing.attestation_hasher(), 0, 0, 0
         self.by: set[str] = set()
 
-    def row(self, table: str, row: dict[str, Any], where: str) -> None:
+    def row(self, table: str, row: dict[str, Any]) -> None:
         if self.done:
-            raise IntegrityError(f"{where}: written with row format 1 after the ledger's upgrade")
+            raise IntegrityError(
+                f"{_label(table, row)}: written with row format 1 after the ledger's upgrade"
+            )
         if table not in rowformat.FORMAT_1_LEFT_OUT:
             return
         mine = hashing.line_digest(hashing.left_out_line(table, row))
@@ -119,21 +131,28 @@ class _Attested:
             return
         fields = ", ".join(f"{table}.{c}" for c in rowformat.FORMAT_1_LEFT_OUT[table])
         if tuple(kept[:3]) != (row["seq"], table, row["id"]):
-            raise IntegrityError(f"{where}: missing from attested_fields (it lists seq {kept[0]})")
+            raise IntegrityError(
+                f"{_label(table, row)}: missing from attested_fields (it lists seq {kept[0]})"
+            )
         if kept[3] != mine:
             raise IntegrityError(
-                f"{where}: {fields} differs from what the upgrade attested (changed after it)"
+                f"{_label(table, row)}: {fields} differs from what the upgrade attested "
+                "(changed after it)"
             )
         self.digest.update(str(kept[3]).encode("ascii"))
         self.count += 1
         self.by.add(kept[4])
 
-    def attestation(self, row: dict[str, Any], where: str) -> None:
+    def attestation(self, row: dict[str, Any]) -> None:
         if row["from_format"] != 1 or self.unattested:
-            raise IntegrityError(f"{where}: does not cover the format 1 rows before it")
+            raise IntegrityError(
+                f"{_label('attestations', row)}: does not cover the format 1 rows before it"
+            )
         named = self.by <= {row["id"]}
         if not named or (self.count, self.digest.hexdigest()) != (row["rows"], row["digest"]):
-            raise IntegrityError(f"{where}: attested_fields differ from what it attested")
+            raise IntegrityError(
+                f"{_label('attestations', row)}: attested_fields differ from what it attested"
+            )
         self.done += 1
 
 
@@ -144,7 +163,7 @@ def _verify_chain(conn: sqlite3.Connection, earlier_head: str | None) -> tuple[H
         return None if row is None else row[0]
 
     quoted = earlier_head or ""
-    merged = heapq.merge(*(_stream(conn, t) for t in rowformat.TABLES), key=lambda r: r[0])
+    merged = heapq.merge(*(_stream(conn, t) for t in rowformat.TABLES), key=itemgetter(0))
     spine = conn.execute(f"SELECT seq, tbl, row_id, prev_hash, hash FROM {ENTRIES} ORDER BY seq")
     attested = _Attested(conn)
     expected_prev: str = GENESIS
@@ -156,26 +175,29 @@ def _verify_chain(conn: sqlite3.Connection, earlier_head: str | None) -> tuple[H
                 f"missing from {entry[1]} (deleted)"
             )
         seq, table, row = item
-        where = _label(table, row)
         if seq != count + 1:
             if entry is not None and entry[0] == count + 1:
                 raise IntegrityError(
                     f"seq {entry[0]} ({entry[1]} {entry[2]}): missing from {entry[1]} (deleted)"
                 )
             problem = "is a duplicate" if seq <= count else f"follows seq {count}: rows are missing"
-            raise IntegrityError(f"{where}: {problem}")
+            raise IntegrityError(f"{_label(table, row)}: {problem}")
         if row["prev_hash"] != expected_prev:
-            raise IntegrityError(f"{where}: prev_hash does not match the hash of seq {count}")
+            raise IntegrityError(
+                f"{_label(table, row)}: prev_hash does not match the hash of seq {count}"
+            )
         try:
-            fmt = _check_row(conn, table, row, where, source_text)
+            fmt = _check_row(conn, table, row, source_text)
         except (TypeError, ValueError, AttributeError, UnicodeError) as e:
-            raise IntegrityError(f"{where}: holds a value of an unexpected type ({e})") from None
+            raise IntegrityError(
+                f"{_label(table, row)}: holds a value of an unexpected type ({e})"
+            ) from None
         if fmt == 1:
-            attested.row(table, row, where)
+            attested.row(table, row)
         elif table == "attestations":
-            attested.attestation(row, where)
+            attested.attestation(row)
         if entry is None or tuple(entry) != (seq, table, row["id"], row["prev_hash"], row["hash"]):
-            raise IntegrityError(f"{where}: disagrees with {ENTRIES}")
+            raise IntegrityError(f"{_label(table, row)}: disagrees with {ENTRIES}")
         expected_prev, count = str(row["hash"]), seq
         if not found and str(row["hash"]).startswith(quoted):
             found = True
@@ -190,17 +212,22 @@ def _verify_chain(conn: sqlite3.Connection, earlier_head: str | None) -> tuple[H
     return head, attested.unattested
 
 
-def _check_row(
-    conn: sqlite3.Connection, table: str, row: dict[str, Any], where: str, source_text: Any
-) -> int:
+@cache
+def _added_after(table: str, fmt: int, newest: int) -> tuple[str, ...]:
+    # ``newest`` (rowformat.FORMAT) is part of the key: the contract only grows between releases.
+    return tuple(c for c in rowformat.added_after(table, fmt) if c != "format")
+
+
+def _check_row(conn: sqlite3.Connection, table: str, row: dict[str, Any], source_text: Any) -> int:
     """Check one row's hash, format and content; returns its format."""
     fmt = 1 if row.get("format") is None else row["format"]
     if fmt not in rowformat.FORMATS:
-        raise IntegrityError(f"{where}: unknown row format {fmt!r}")
-    for column in rowformat.added_after(table, fmt):
-        if column != "format" and row.get(column) is not None:
+        raise IntegrityError(f"{_label(table, row)}: unknown row format {fmt!r}")
+    for column in _added_after(table, fmt, rowformat.FORMAT):
+        if row.get(column) is not None:
             raise IntegrityError(
-                f"{where}: {column} holds a value, but row format {fmt} has no {column}"
+                f"{_label(table, row)}: {column} holds a value, "
+                f"but row format {fmt} has no {column}"
             )
     try:
         digest = hashing.row_hash(table, row, fmt)
@@ -210,21 +237,23 @@ def _check_row(
             raise
         kind = type(row[column]).__name__
         raise IntegrityError(
-            f"{where}: {column} holds {kind} where text or a number belongs"
+            f"{_label(table, row)}: {column} holds {kind} where text or a number belongs"
         ) from None
     if digest != row["hash"]:
-        raise IntegrityError(f"{where}: hash does not match its contents (row was altered)")
+        raise IntegrityError(
+            f"{_label(table, row)}: hash does not match its contents (row was altered)"
+        )
     if table == "sources":
-        _check_source(conn, row, where)
+        _check_source(conn, row, _label(table, row))
     elif table in rowformat.SPAN_TABLES:
         text = source_text(row["source_id"])
         if text is None:
-            raise IntegrityError(f"{where}: its source {row['source_id']} is missing")
+            raise IntegrityError(f"{_label(table, row)}: its source {row['source_id']} is missing")
         if not isinstance(text, str):
-            raise IntegrityError(f"{where}: its source's text is not text")
+            raise IntegrityError(f"{_label(table, row)}: its source's text is not text")
         mismatch = check_span(text, row)
         if mismatch:
-            raise IntegrityError(f"{where}: {mismatch}")
+            raise IntegrityError(f"{_label(table, row)}: {mismatch}")
     return int(fmt)
 
 

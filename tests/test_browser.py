@@ -117,7 +117,8 @@ OVERFLOW = """() => ({
 @pytest.mark.parametrize(
     "path, artifact",
     [("/", "home.png"), ("/ledger/current_claims", "table-current_claims.png"),
-     ("/ledger/stances", "table-stances.png")],
+     ("/ledger/stances", "table-stances.png"),
+     ("/ledger/conflicting_figures?subject=troops", "query-conflicting_figures.png")],
 )  # fmt: skip
 def test_reader_pages_fit_a_1280_pixel_screen(seeds_server, path, artifact):
     from playwright.sync_api import sync_playwright
@@ -136,6 +137,9 @@ def test_reader_pages_fit_a_1280_pixel_screen(seeds_server, path, artifact):
             item = page.locator("ul.fl-latest li").filter(has_text=cid)
             assert item.is_visible()
             assert "denied by Kremlin (Dmitry Peskov)" in item.inner_text()
+        elif "subject=" in path:
+            figures = page.locator("td.col-figure").all_inner_texts()
+            assert figures == ["1,500", "3,000", "11,000"]
         else:
             descriptions = page.locator("details.fl-column-descriptions dl")
             assert not descriptions.is_visible()  # collapsed until a reader opens them
@@ -148,3 +152,49 @@ def test_reader_pages_fit_a_1280_pixel_screen(seeds_server, path, artifact):
         page.screenshot(path=str(shot), full_page=True)
         browser.close()
     assert shot.stat().st_size > 10_000
+
+
+@pytest.fixture
+def signed_server(seeded, workspace, monkeypatch):
+    """A claim in a ledger with a signed checkpoint, served."""
+    monkeypatch.setenv("FACTLEDGER_ORIGIN", "factcheck.example.org/ledger")
+    cid = add_nato(seeded).output.strip()
+    add_kremlin(seeded, cid)
+    assert seeded("keygen", "factcheck.example.org", "-o", "key.txt").exit_code == 0
+    assert seeded("checkpoint", "--key", "key.txt").exit_code == 0
+    yield from _serve(workspace, cid)
+
+
+def test_claim_page_verifies_its_proof_in_the_browser(signed_server):
+    """The page checks the checkpoint's signature and the inclusion proofs with WebCrypto; a
+    proof altered in the page's data is reported as failing."""
+    from playwright.sync_api import sync_playwright
+
+    base, cid = signed_server
+    status = "#fl-proof-status[data-state]"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{base}/claims/{cid}")
+        page.wait_for_selector(status, timeout=10_000)
+        text = page.locator("#fl-proof-status").inner_text()
+        assert text.startswith("Verified against checkpoint ") and "factcheck.example.org" in text
+        assert "all 4 entries of this claim" in text  # claim, version, two stances
+        shot = ROOT / "artifacts" / "claim-proof-verified.png"
+        shot.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
+
+        def altered(route):
+            html = route.fetch().text()
+            data = html.split('id="fl-proof">')[1].split("</script>")[0]
+            proof = json.loads(data)
+            h = proof["proofs"][1]["inclusion_path"][0]
+            proof["proofs"][1]["inclusion_path"][0] = ("1" if h[0] == "0" else "0") + h[1:]
+            route.fulfill(body=html.replace(data, json.dumps(proof)), content_type="text/html")
+
+        page.route(f"{base}/claims/{cid}", altered)
+        page.goto(f"{base}/claims/{cid}")
+        page.wait_for_selector(status, timeout=10_000)
+        text = page.locator("#fl-proof-status").inner_text()
+        assert text.startswith("Not verified: ") and "not included in the checkpoint" in text
+        browser.close()

@@ -1,9 +1,27 @@
 """``factledger eval``: a proposer scored on a gold file and on the ledger's own reviews."""
 
 import json
+from contextlib import nullcontext
 from pathlib import Path
 
+import pytest
+
+from tests.fake_openai import BASE, FakeOpenAI
+
 GOLD = Path(__file__).parent / "data" / "gold_small.yaml"
+
+
+@pytest.fixture
+def fake(record_mode):
+    """The scripted provider while recording a cassette; nothing while replaying."""
+    return lambda script: FakeOpenAI(script) if record_mode != "none" else nullcontext()
+
+
+@pytest.fixture
+def llm_env(monkeypatch):
+    monkeypatch.setenv("FACTLEDGER_BACKOFF_S", "0.01")
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("FACTLEDGER_MODEL", raising=False)
 
 
 def test_eval_offline_on_a_gold_file(run):
@@ -58,3 +76,42 @@ def test_eval_from_reviews_uses_decisions_as_gold(seeded):
     assert report["stance_accuracy"] == 0.5  # the Kremlin's stance was edited to disputed
     assert report["on_rejected"] == 1  # the offline proposer still proposes what was rejected
     assert seeded("proposals", "--json").output == before  # nothing written to the ledger
+
+
+@pytest.mark.vcr
+def test_eval_scores_the_llm_proposer_through_litellm(run, llm_env, fake):
+    answer = {
+        "claims": [
+            {"claim": "Two cargo ships ran aground near the port on Sunday.",
+             "actor": "Harbour officials", "stance": "confirmed",
+             "quote": "Harbour officials confirmed that two cargo ships ran aground near the port"},
+            {"claim": "A third ship sank.", "actor": "Police", "stance": "denied",
+             "quote": "Police could not confirm these reports."},
+        ]
+    }  # fmt: skip
+    with fake([(200, json.dumps(answer))]):
+        r = run(
+            "eval", str(GOLD), "--model", "openai/gpt-4o-mini", "--api-base", BASE, "--json"
+        )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.output)
+    assert report["proposer"] == "llm" and report["proposals"] == 2
+    assert report["recall"] == round(2 / 6, 3) and report["precision"] == 1.0
+    assert report["stance_accuracy"] == 0.5  # the police did not deny it: they could not confirm
+    assert len(report["misses"]) == 4
+
+
+def test_gold_file_names_its_texts_relative_to_itself(run, workspace):
+    (workspace / "gold").mkdir()
+    (workspace / "gold" / "port.txt").write_text(
+        "Police could not confirm that a ship sank.\n", encoding="utf-8"
+    )
+    (workspace / "gold" / "g.yaml").write_text(
+        "sources:\n  - file: port.txt\n    gold:\n"
+        "      - {quote: Police could not confirm, actor: Police, stance: unconfirmed}\n"
+    )
+    report = json.loads(run("eval", "gold/g.yaml", "--json").output)
+    assert report["recall"] == 1.0 and report["stance_accuracy"] == 1.0
+    (workspace / "gold" / "h.yaml").write_text("sources:\n  - file: missing.txt\n")
+    r = run("eval", "gold/h.yaml")
+    assert r.exit_code == 1 and "cannot read missing.txt" in r.output

@@ -87,7 +87,7 @@ PROPOSALS_V2 = {
     "recorded_at": str,
     "format": int,
 }
-PROPOSALS_V3 = {**PROPOSALS_V2, "stance_on": str}
+PROPOSALS_V3 = {**PROPOSALS_V2, "stance_on": str, "checkable": int}
 PROPOSALS_GROWN = {**PROPOSALS_V3, "review_hint": str}
 ATTESTATIONS = {
     "id": str,

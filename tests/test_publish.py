@@ -451,6 +451,8 @@ def test_conflicting_figures_on_the_seeds_with_their_proposals_accepted(seeded, 
         ("3,000", "Sen. Ben Cardin", "asserted"),
         ("11,000", "Ukraine’s Defense Intelligence", "asserted"),
     ]
+    # Who else took a stance on the figure's claim: the Kremlin denied the 1,500 report.
+    assert "denied by Kremlin (Dmitry Peskov)" in rows[0]["status_summary"]
     assert all(
         (r["source_title"] or r["publisher"]) and r["claim_id"].startswith("FL-") for r in rows
     )

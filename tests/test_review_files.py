@@ -87,10 +87,11 @@ def test_duplicate_items_key_is_one_line(proposed, workspace):
     text = path.read_text().replace("decision: pending", "decision: accept")
     path.write_text(text + "items: []\n")
     n = len(text.splitlines()) + 1
+    first = text.splitlines().index("items:") + 1
     head = _head(proposed)
     _one_error(
         proposed("review", "--apply", "reviews/d.yaml"),
-        f"reviews/d.yaml:{n}: invalid YAML (duplicate key 'items' (first on line 5))",
+        f"reviews/d.yaml:{n}: invalid YAML (duplicate key 'items' (first on line {first}))",
     )
     assert _head(proposed) == head
 

@@ -72,3 +72,22 @@ def test_a_format_2_row_cannot_pass_as_format_1():
 def test_rowformat_imports_nothing_of_ours():
     source = Path(rowformat.__file__).read_text()
     assert "from ledger" not in source and "import ledger" not in source
+
+
+def golden_rows(fmt: int) -> dict:
+    """The golden rows of format ``fmt``, to add to rowformat-golden.json when a format is new:
+    ``python -m tests.test_rowformat 3`` prints them. Never regenerate an existing format."""
+    return {
+        table: {
+            "bytes": canonical_row(table, sample_row(table), fmt).decode(),
+            "sha256": row_hash(table, sample_row(table), fmt),
+        }
+        for table in rowformat.TABLES
+        if any(c.since <= fmt for c in rowformat.TABLES[table].values())
+    }
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(json.dumps({sys.argv[1]: golden_rows(int(sys.argv[1]))}, indent=1, ensure_ascii=False))

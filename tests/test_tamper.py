@@ -83,6 +83,8 @@ def template(tmp_path_factory) -> Path:
                 {c: (7 if col.type == "INTEGER" else 0.5 if col.type == "FLOAT" else f"{c}-v")
                  for c, col in rowformat.TABLES["model_calls"].items()},
             )  # fmt: skip
+        _cli("keygen", "tamper.example.org", "-o", "key.txt")
+        _cli("checkpoint", "--key", "key.txt")
         _cli("verify")
     return here / "ledger.db"
 
@@ -130,7 +132,7 @@ def test_a_changed_column_of_a_ledger_row_is_named(ledger_copy, table, column):
         f"SELECT seq, id, [{column}] FROM [{table}] ORDER BY seq DESC LIMIT 1"
     ).fetchone()
     if column == "format":
-        assert value == rowformat.FORMAT
+        assert value in rowformat.FORMATS and value >= 2
     conn.execute(f"UPDATE [{table}] SET [{column}] = ? WHERE seq = ?", [_changed(value), seq])
     out = _verify("--quick")
     assert f"({table} {_changed(rid) if column == 'id' else rid})" in out
@@ -273,3 +275,20 @@ def test_verify_checks_a_publish_bundle(ledger_copy, workspace):
     conn.close()
     r = CliRunner().invoke(cli, ["--db", str(bundle), "verify"])
     assert r.exit_code == 1 and "verdict differs from the ledger" in r.output
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "INSERT OR REPLACE INTO attested_fields SELECT * FROM attested_fields LIMIT 1",
+        "UPDATE attested_fields SET digest = 'x'",
+        "DELETE FROM attested_fields",
+    ],
+)
+def test_attested_fields_are_append_only(ledger_copy, statement):
+    conn = sqlite3.connect(ledger_copy, isolation_level=None)
+    before = conn.execute("SELECT * FROM attested_fields ORDER BY seq").fetchall()
+    assert before
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute(statement)
+    assert conn.execute("SELECT * FROM attested_fields ORDER BY seq").fetchall() == before

@@ -143,3 +143,42 @@ def test_keygen_never_overwrites_and_bad_keys_are_one_line(logged, workspace):
     assert r.exit_code == 1 and r.output.startswith("Error: private key")
     r = run("prove", "FL-ZZZZZZ")
     assert r.exit_code == 1 and "no claim FL-ZZZZZZ" in r.output
+
+
+def test_a_claim_page_json_is_checked_offline_with_the_published_key(logged, workspace):
+    run, claim_id = logged
+    from ledger.publish.serve import make_datasette
+    from tests.conftest import get
+
+    ds = make_datasette(str(workspace / "ledger.db"))
+    page = get(ds, f"/claims/{claim_id}.json").json()
+    assert page["transparency"]["verifier"] == (workspace / "verifier.txt").read_text().strip()
+    (workspace / "page.json").write_text(json.dumps(page))
+    r = run("verify-proof", "page.json", "--key", "verifier.txt")
+    assert r.exit_code == 0 and r.output.startswith("ok: 3 entries"), r.output
+    page["transparency"]["proofs"][0]["inclusion_path"] = "zz"
+    (workspace / "page.json").write_text(json.dumps(page))
+    r = run("verify-proof", "page.json", "--key", "verifier.txt")
+    assert r.exit_code == 1 and "the proof is malformed" in r.output
+
+
+def test_cite_quotes_the_latest_signed_checkpoint(logged):
+    run, claim_id = logged
+    out = run("cite", claim_id, "--format", "text").output
+    assert "signed checkpoint factcheck.example.org/ledger " in out
+    data = json.loads(run("cite", claim_id, "--format", "json").output)
+    assert data["checkpoint"]["origin"] == "factcheck.example.org/ledger"
+
+
+def test_publish_puts_the_checkpoint_and_key_in_the_bundle(logged, workspace):
+    run, claim_id = logged
+    r = run("publish", "--out", "site")
+    assert r.exit_code == 0, r.output
+    site = workspace / "site"
+    assert (site / "checkpoint.txt").read_text() == (workspace / "cp1.txt").read_text()
+    assert (site / "verifier.txt").read_text() == (workspace / "verifier.txt").read_text()
+    assert "factledger verify-proof" in (site / "README.md").read_text()
+    r = run("prove", claim_id, "--json")
+    (workspace / "proof.json").write_text(r.output)
+    args = ["--checkpoint", "site/checkpoint.txt", "--key", "site/verifier.txt"]
+    assert run("verify-proof", "proof.json", *args).exit_code == 0

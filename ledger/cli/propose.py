@@ -161,8 +161,10 @@ def proposals(source: str | None, state: str | None, as_json: bool) -> None:
         made = f" as {p['claim_id']}" if p["claim_id"] and p["state"] != "merged" else ""
         made = f" into {p['claim_id']}" if p["state"] == "merged" else made
         flag = "" if p["anchoring"] == "exact" else f" [{p['anchoring']}]"
+        flag += " [not checkable]" if p.get("checkable") == 0 else ""
+        on = f" (a stance on {p['stance_on']})" if p.get("stance_on") else ""
         click.echo(
-            f"{p['id']}  {p['state']}{made}{flag}  {p['stance']} by {p['actor']}: {p['claim']}"
+            f"{p['id']}  {p['state']}{made}{flag}  {p['stance']} by {p['actor']}{on}: {p['claim']}"
         )
     if not rows:
         click.echo("No proposals" + (f" {state}" if state else "") + ".")

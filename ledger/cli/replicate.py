@@ -50,16 +50,21 @@ def replicate(
     rep.litestream_binary()  # fail on a missing extra before writing anything
     config = rep.write_config(db, url, interval=interval, path=config_path)
     click.echo(f"Litestream config: {config}")
-    click.echo(f"replicating {db} to {rep.replica_url(url)} every {interval} (Ctrl-C to stop)")
+    click.echo(
+        f"replicating {db} to {rep.redacted(rep.replica_url(url))} every {interval} "
+        "(Ctrl-C to stop)"
+    )
     rep.run(config)
 
 
 def _print_status(st: Any, as_json: bool) -> None:
+    from ledger.replicate import redacted
+
     def head(h: Any) -> dict[str, Any] | None:
         return None if h is None else {"entries": h.count, "head": h.hash}
 
     data = {
-        "replica": st.url,
+        "replica": redacted(st.url),
         "local": head(st.local_head),
         "replica_head": head(st.replica_head),
         "in_local_chain": st.in_local_chain,
@@ -72,7 +77,7 @@ def _print_status(st: Any, as_json: bool) -> None:
     if as_json:
         emit_json(data)
         return
-    click.echo(f"replica:      {st.url}")
+    click.echo(f"replica:      {redacted(st.url)}")
     if st.replica_head is None:
         click.echo("replica head: none (the replica holds nothing yet)")
     else:

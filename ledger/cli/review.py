@@ -138,6 +138,11 @@ def _who(name: str | None) -> str:
 @click.option(
     "--confirm-quote", is_flag=True, help="You checked a fuzzily found quote against the source."
 )
+@click.option(
+    "--detach",
+    is_flag=True,
+    help="A stance proposed on another proposal's claim becomes a claim of its own.",
+)
 @reviewer_option
 @json_option
 def decide(
@@ -150,13 +155,16 @@ def decide(
     quote: str | None,
     reason: str | None,
     confirm_quote: bool,
+    detach: bool,
     reviewer: str | None,
     as_json: bool,
 ) -> None:
     """Decide one proposal from a script: accept (optionally edited), reject, or merge --into ID.
 
-    A proposal whose quote was found only fuzzily needs --confirm-quote (or an edited --quote)."""
-    from ledger.review.settle import record as do_decide  # a vote in team review
+    A proposal whose quote was found only fuzzily needs --confirm-quote (or an edited --quote).
+    Accepting a stance proposed on another proposal adds it to the claim that proposal became
+    (when that one was accepted), unless --detach. In team review the decision is a vote."""
+    from ledger.review.settle import record as do_decide
 
     edits = {
         k: v
@@ -166,7 +174,7 @@ def decide(
     with open_ledger() as ledger:
         out = do_decide(ledger, proposal_id, action, reviewer=_who(reviewer), reason=reason,
                         edits=edits or None, merge_into=merge_into,
-                        confirm_quote=confirm_quote)  # fmt: skip
+                        confirm_quote=confirm_quote, detach=detach)  # fmt: skip
     if as_json:
         emit_json({"decision_id": out.decision_id, "action": out.action, "claim_id": out.claim_id})
     else:

@@ -96,15 +96,22 @@ def prove(ref: str, checkpoint_file: str | None, as_json: bool) -> None:
 
 @cli.command(name="verify-proof")
 @click.argument("proof_file", type=click.Path(dir_okay=False))
-@click.option("--checkpoint", "checkpoint_file", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=click.Path(dir_okay=False),
+    help="The signed checkpoint to check against (default: the one the proof carries).",
+)
 @click.option(
     "--key",
     "verifier",
     required=True,
     help="The newsroom's verifier key NAME+HASH+KEY, or a file holding it.",
 )
-def verify_proof(proof_file: str, checkpoint_file: str, verifier: str) -> None:
-    """Check a proof from 'prove --json' offline, without the ledger."""
+def verify_proof(proof_file: str, checkpoint_file: str | None, verifier: str) -> None:
+    """Check a proof offline, without the ledger: PROOF_FILE is 'prove --json' output or a
+    claim page's .json. The checkpoint's signature is checked with --key, the newsroom's
+    published verifier key."""
     from ledger.checkpoint import Verifier
     from ledger.tlog import verify_proof as do_verify
 
@@ -116,7 +123,17 @@ def verify_proof(proof_file: str, checkpoint_file: str, verifier: str) -> None:
         raise click.ClickException(
             f"proof {proof_file}: not JSON ({e.msg}, line {e.lineno})"
         ) from None
-    cp = do_verify(proof, read_text(checkpoint_file, "checkpoint"), Verifier.parse(verifier))
+    if isinstance(proof, dict) and isinstance(proof.get("transparency"), dict):
+        proof = proof["transparency"]  # a claim page's JSON
+    if not isinstance(proof, dict):
+        raise click.ClickException(f"proof {proof_file}: not a proof from 'prove --json'")
+    if checkpoint_file:
+        note = read_text(checkpoint_file, "checkpoint")
+    elif isinstance(proof.get("checkpoint"), str):
+        note = proof["checkpoint"]
+    else:
+        raise click.ClickException(f"proof {proof_file} carries no checkpoint: give --checkpoint")
+    cp = do_verify(proof, note, Verifier.parse(verifier))
     click.echo(
         f"ok: {len(proof['proofs'])} entries of {proof.get('claim')} are in checkpoint "
         f"{cp.origin} of {cp.size} entries"

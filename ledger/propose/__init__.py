@@ -139,6 +139,7 @@ def store_proposals(
                 "params": params,
                 "model_call_id": info.item_calls[i] if info.item_calls else info.model_call_id,
                 "stance_on": run.stance_on.get(pid),
+                "checkable": 0 if pid in run.not_checkable else 1,
             }
             if not ledger.exists("proposals", pid):
                 ledger.append("proposals", row)

@@ -66,7 +66,11 @@ _AFTER_NAME = re.compile(
     r"statement) to)\b[^,]*$"
 )
 _ROLE_NAME = re.compile(rf"\b(?:{ORG_ROLES}|{PERSON_ROLES})[ \t]+{NAME}")
-_LEAD = re.compile(r"(?:[A-Z][\w’'-]*[ \t]+)?(?:[a-z]+[ \t]+)?$")
+_LEAD = re.compile(
+    # "Ukrainian public broadcaster": an adjective before the role, never a verb or a particle.
+    r"(?<![\w’'])(?:[A-Z][\w’'-]*[ \t]+)?(?:(?!(?:said|says|told|added|noted|wrote|asked|warned|"
+    r"and|or|the|by|to|of|with|from|for|as|at|in|on)\b)[a-z]+[ \t]+)?$"
+)
 RELATIVE = re.compile(
     r"\b(?:which|who|whom|whose|where|when)\b|^(?:[Mm]any|[Ss]ome|[Mm]ost|[Ff]ew)\s"
 )
@@ -200,3 +204,17 @@ def _best_chunk(subject: str) -> str | None:
         if score >= best_score and score > 0:
             best, best_score = chunk, score
     return best
+
+
+ROLE_WORDS = re.compile(r"Minister|Secretary|President|Director|Congress|Chief|Governor|Mayor")
+
+
+def person_name(actor: str | None) -> str | None:
+    """The person an opening "He" stands for: "Kurt Campbell (Deputy Secretary of State)" ->
+    "Kurt Campbell"; "Kremlin (Dmitry Peskov)" -> "Dmitry Peskov"."""
+    m = re.match(r"^(.+?) \((.+)\)$", actor or "")
+    if not m:
+        return actor
+    outer, inner = m.groups()
+    looks_named = all(w[:1].isupper() for w in inner.split()) and len(inner.split()) <= 3
+    return inner if looks_named and not ROLE_WORDS.search(inner) else outer

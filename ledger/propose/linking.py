@@ -16,10 +16,14 @@ from ledger.propose.wording import KIN
 _WORD = re.compile(r"[a-z]{4,}")
 _STOP = {"that", "this", "these", "those", "with", "from", "have", "been", "were", "will", "into"}
 REPORT_NOUNS = re.compile(
-    r"\b(?:reports?|claims?|allegations?|accounts?|stories|story|rumou?rs?|suggestions?|"
+    r"\b(?:reports?|claims?|allegations?|accounts?|stories|story|rumou?rs?|suggestions?|figures?|"
+    r"numbers?|estimates?|findings|version|"
     r"assertions?|accusations?|it|this|that|them)\b",
     re.I,
 )
+
+
+_FACTUAL = re.compile(r"\b(?:reports?|accounts?|stories|story|movements?)\b", re.I)
 
 
 @dataclass
@@ -28,9 +32,12 @@ class Item:
 
     claim: str
     stance: str
-    reported: bool  # checkable, stated with a cue (not only "reportedly" after another's words)
+    reported: bool  # stated with a cue (not only "reportedly" after another's words)
+    checkable: bool = True
+    actor: str = ""
     report_cue: bool = False  # "reported", "said", "according to": a report "these reports" means
     anaphor: str | None = None  # the stance's object when it points back ("these reports")
+    definite: bool = False  # the anaphor is only a definite noun phrase ("the resignations")
     stance_on: int | None = None
 
 
@@ -43,7 +50,7 @@ def _words(text: str) -> set[str]:
         for kin in KIN:
             if w + "s" in kin or w in kin:
                 w = sorted(kin)[0]
-        out.add(w)
+        out.add(w[:6])  # a crude stem: "resigned" and "resignations" meet at "resign"
     return out
 
 
@@ -56,7 +63,8 @@ def link(items: list[Item]) -> None:
 
     def _words_of(j: int) -> set[str]:
         if j not in words:
-            words[j] = _words(items[j].claim)
+            # "rejected the union's account": the speaker's name counts as the topic too.
+            words[j] = _words(items[j].claim + " " + items[j].actor)
         return words[j]
 
     for i, it in enumerate(items):
@@ -67,11 +75,23 @@ def link(items: list[Item]) -> None:
         target = None
         if it.anaphor is not None:
             topic = _words(REPORT_NOUNS.sub(" ", it.anaphor))
+            # "These reports" are of facts; "that claim" or "this" may be a forecast or opinion.
+            reports = bool(_FACTUAL.search(it.anaphor))
             for j in roots:
                 cand = items[j]
                 if cand.stance != "asserted" or not cand.reported:
                     continue
-                if (not topic and cand.report_cue) or topic & _words_of(j):
+                # "these troop movements" names its topic: a checkable claim about it. "That
+                # claim" or "these reports" names none: the last report, checkable or not.
+                if it.definite:
+                    if cand.checkable and topic & _words_of(j):
+                        target = j
+                        break
+                    continue
+                if not topic and cand.report_cue and (cand.checkable or not reports):
+                    target = j
+                    break
+                if cand.checkable and topic & _words_of(j):
                     target = j
                     break
         else:

@@ -32,7 +32,7 @@ def list_proposals(
     cols = (
         "id, source_id, start, end, quote, claim, actor, stance, stated_on, rationale, anchoring, "
         "anchor_score, proposer, proposer_version, model, prompt_name, prompt_hash, model_call_id, "
-        "recorded_at"
+        "stance_on, checkable, recorded_at"
     )
     where, params = [], []
     if source:

@@ -15,18 +15,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ledger.propose.actors import Actors
+from ledger.propose.actors import Actors, person_name
 from ledger.propose.base import ProposedClaim, ProposerInfo
 from ledger.propose.cues import (
+    ADJUNCT_THAT,
     AGENT,
     ANAPHORIC,
     ANY_CUE,
+    CLAUSAL,
+    CLAUSE_BREAK,
+    CLAUSE_IN_TAIL,
+    DASH_CREDIT,
+    DEFINITE,
     INITIAL_AGENT,
     INITIAL_AGENT_BARE,
     INVERTED,
+    OBJECT_NP,
+    REPORT_CUE,
     REPORTEDLY,
-    TAG_VERB,
+    SUBJECT_START,
+    TAGGED,
+    TELL,
+    TOLD_WHOM,
     TRAILING,
+    denial,
     first_stance,
     mask_quotes,
     reporting,
@@ -37,47 +49,6 @@ from ledger.propose.wording import word_claim
 
 VERSION = "offline-2"
 MAX_PROPOSALS = 5000  # per source: a bound on the work and on what a reviewer is handed
-CLAUSE_BREAK = re.compile(
-    r",\s+(?=(?:he|she|they|but|while|labell?ing|urging|with|expressing|adding|saying)\b)"
-    r"|\s+but\s+|;\s+"
-)
-_TAGGED = re.compile(rf"\b(?:{TAG_VERB}|believes|thinks|estimates|continued)\b")
-_ADJUNCT_THAT = re.compile(
-    r"^(?:on|in|at|last|this|yesterday|today|earlier|later|during|after|before|to)\b[^,;“”\"]{0,50}?"
-    r",?\s+that\s+"
-)
-# "…, and South Korea says the broadcasts will continue": a statement, not "said Friday".
-# An inverted tag names its speaker: "said Ambassador Mohib", "said the post", not "noted that …".
-_SUBJECT_START = re.compile(r"(?:[A-Z]|(?:the|a|an|one|his|her|their|its)\s)(?!hat\b)")
-# A denial in the speaker's own words: "“It is wrong to suggest that …,” the minister said."
-DENIAL_IN_QUOTE = re.compile(
-    r"^\W*(?:it is|it's|it was) (?:wrong|false|untrue|not true|nonsense) "
-    r"(?:to (?:suggest|say|claim) )?that\b|^\W*there is no truth in\b",
-    re.I,
-)
-_CLAUSE_IN_TAIL = re.compile(
-    r"\b(?:is|are|was|were|will|would|has|have|had|can|could|may|might|should|must)\b"
-)
-_CLAUSAL = {
-    "show", "shows", "showed", "found", "finds", "suggest", "suggests", "suggested", "indicate",
-    "indicates", "indicated", "estimate", "estimates", "estimated", "believe", "believes",
-    "believed", "think", "thinks", "thought", "say", "says", "said", "claim", "claims", "claimed",
-    "argue", "argues", "argued", "conclude", "concluded", "reveal", "reveals", "revealed", "warn",
-    "warns", "warned", "stated", "states", "insist", "insists", "insisted", "noted", "notes",
-    "added", "adds", "told", "tells", "wrote", "writes", "admitted", "admits", "alleged",
-}  # fmt: skip
-_OBJECT_NP = re.compile(
-    r"^(?:the|a|an|his|her|its|their|this|that|these|those)\s+(?:[\w-]+\s+){0,2}"
-    r"(?:of|for|to|on|about|from|with)\b|^\W*\w+\W*$",
-    re.I,
-)
-_TELL = {"told", "tells", "tell", "telling", "warned", "assured", "informed", "reminded"}
-_TOLD_WHOM = re.compile(r"^[^,;“”\"]{1,60}?\s+that\s+")
-ROLE_WORDS = re.compile(r"Minister|Secretary|President|Director|Congress|Chief|Governor|Mayor")
-_REPORT_CUE = re.compile(
-    r"^(?:reported|reports|revealed|reveals|said|says|told|announced|claimed|claims|alleged|"
-    r"according to|stated|wrote)$"
-)
 
 
 @dataclass
@@ -113,7 +84,9 @@ class OfflineProposer:
         link(self.items)
         # A stance on "this" or "the reports" that found nothing to attach to says nothing.
         keep = [
-            i for i, it in enumerate(self.items) if it.anaphor is None or it.stance_on is not None
+            i
+            for i, it in enumerate(self.items)
+            if it.anaphor is None or it.definite or it.stance_on is not None
         ]
         new_index = {old: new for new, old in enumerate(keep)}
         out = []
@@ -135,7 +108,8 @@ class OfflineProposer:
             )
             self._add(said, original, start)
             return
-        if not speaker and not ANY_CUE.search(masked):
+        credited = original[:1] in '“"' and DASH_CREDIT.match(original)
+        if not speaker and not credited and not ANY_CUE.search(masked):
             return
         whole = self._frames(masked, original)
         if whole is not None:
@@ -152,7 +126,7 @@ class OfflineProposer:
             part, text = masked[pos:stop], original[pos:stop]
             found = self._frames(part, text) or self._leading(part, text, carried)
             if found is None and brk is None and part.rstrip().endswith(":"):
-                verb = _TAGGED.search(part) or next(iter(reporting(part)), None)
+                verb = TAGGED.search(part) or next(iter(reporting(part)), None)
                 who = self.actors.resolve(part[: verb.start()]) if verb else None
                 self.introduced = who or carried if verb else None
             if found:
@@ -173,12 +147,18 @@ class OfflineProposer:
                 content = original[m.start("content" + g) : m.end("content" + g)]
                 why = "attributed with 'according to'"
                 return _Found(actor, "asserted", content, why, "according to", framed=True)
-        if not _TAGGED.search(body):
+        m = DASH_CREDIT.match(original.strip())
+        if m:
+            actor = self.actors.resolve_agent(m.group("subj"))
+            if actor:
+                why = "quotation credited after a dash"
+                return _Found(actor, "asserted", m.group("content"), why, "", framed=True)
+        if not TAGGED.search(body):
             return None
         m = INVERTED.match(body)
         if (
             m
-            and _SUBJECT_START.match(m.group("subj"))
+            and SUBJECT_START.match(m.group("subj"))
             and not reporting(body[: m.end("content")][-60:])
         ):
             actor = self.actors.resolve(m.group("subj"))
@@ -186,16 +166,16 @@ class OfflineProposer:
                 content = original[: m.end("content")]
                 self.quoting = actor if content.lstrip()[:1] in '“"' else None
                 why = "attribution after the statement"
-                stance = "denied" if DENIAL_IN_QUOTE.search(content) else "asserted"
+                stance, content = denial(content)
                 return _Found(actor, stance, content, why, "said", framed=True)
         m = TRAILING.match(body)
-        if m and not _CLAUSE_IN_TAIL.search(m.group("tail")):
+        if m and not CLAUSE_IN_TAIL.search(m.group("tail")):
             actor = self.actors.resolve(m.group("subj"))
             if actor:
                 content = original[: m.end("content")]
                 self.quoting = actor if content.lstrip()[:1] in '“"' else None
                 why = "attribution after the statement"
-                stance = "denied" if DENIAL_IN_QUOTE.search(content) else "asserted"
+                stance, content = denial(content)
                 return _Found(actor, stance, content, why, "said", framed=True)
         return None
 
@@ -237,21 +217,22 @@ class OfflineProposer:
         if stance != "asserted":  # "would not comment on the reports"
             bare = re.sub(r"^(?:on|about|to)\s+", "", bare)
             content = bare
-        adjunct = _ADJUNCT_THAT.match(bare)
+        adjunct = ADJUNCT_THAT.match(bare)
         if adjunct:  # "announced on Friday that …": the time or place before "that" goes
             content = bare = bare[adjunct.end() :]
-        if word in _TELL and (told := _TOLD_WHOM.match(bare)):
+        if word in TELL and (told := TOLD_WHOM.match(bare)):
             content = bare = bare[told.end() :]  # "told the paper that …"
         # Verbs that take a statement ("the results show the camp kept its majority"): what
         # follows is a clause unless it is plainly a noun phrase ("the start of …").
-        framed = word.lower() in _CLAUSAL and not _OBJECT_NP.match(bare)
+        framed = word.lower() in CLAUSAL and not OBJECT_NP.match(bare)
         anaphor = None
         if stance != "asserted":
             # "dismissed the report as speculation": the object is what the stance is on.
             obj = re.sub(r"\s+(?:as|by|in|on)\s.*$", "", bare)
-            anaphor = obj if ANAPHORIC.match(obj) else None
+            anaphor = obj if ANAPHORIC.match(obj) or DEFINITE.match(obj) else None
         if anaphor is None and (
-            re.match(r"(?:of|for|to|in|on|at|from|by|about|with)\s", bare) or len(bare) < 8
+            # "about 9,000 voters", "by 2050, …" are quantities and times, not objects.
+            re.match(r"(?:of|for|to|in|on|at|from|by|about|with)\s(?!\d)", bare) or len(bare) < 8
         ):
             return None  # "alarming reports of …": the cue word was a noun
         return _Found(actor, stance, content, why, word, anaphor, framed=framed)
@@ -261,21 +242,26 @@ class OfflineProposer:
         speaker_is_person = self.actors.last_person == f.actor or f.actor in self.actors.persons
         person = f.actor if speaker_is_person else self.actors.last_person
         before = self.text[max(0, offset - 3000) : offset]
-        if f.anaphor is not None:
+        definite = f.anaphor is not None and not ANAPHORIC.match(f.anaphor)
+        if f.anaphor is not None and not definite:
             claim, checkable = f.anaphor, True  # replaced by the claim it points to, if found
         else:
             w = word_claim(
                 f.content,
                 f.stance,
-                person=_name(person),
-                subject=self.subject,
+                person=person_name(person),
+                # "Two former engineers say they raised …", "the company said its vessel …":
+                # an opening "they" or "it" is most often the speaker itself.
+                subject=self.subject if speaker_is_person else f.actor,
                 before=before,
                 framed=f.framed,
-                keep_anaphor=f.stance == "asserted",
             )
-            if w is None:
+            if w is None and not definite:
                 return
-            claim, checkable = w.claim, w.checkable
+            # A definite object with no wording of its own ("the resignations") lives only if
+            # linking finds what it refers to, like "these reports".
+            definite = definite and w is not None
+            claim, checkable = (w.claim, w.checkable) if w else (f.anaphor or "", True)
         quote = quote_text.strip().rstrip(",;")
         if not quote or len(claim) > 2000:
             return
@@ -284,7 +270,9 @@ class OfflineProposer:
             and "(" not in f.actor
             and not person == f.actor
         ):
-            self.subject = re.sub(r"^(?:A|An)\s", "the ", f.actor)
+            # "It" later stands for a named organisation ("IBM"), not "a spokesman".
+            if not re.match(r"(?:A|An|The)\s", f.actor) and not f.actor.endswith("s"):
+                self.subject = f.actor
         self.results.append(
             ProposedClaim(
                 claim=claim,
@@ -300,22 +288,14 @@ class OfflineProposer:
             Item(
                 claim=claim,
                 stance=f.stance,
-                reported=reported and (checkable or f.stance != "asserted"),
-                report_cue=bool(_REPORT_CUE.match(f.cue.lower())),
+                actor=f.actor,
+                reported=reported,
+                checkable=checkable,
+                report_cue=bool(REPORT_CUE.match(f.cue.lower())),
                 anaphor=f.anaphor,
+                definite=definite,
             )
         )
-
-
-def _name(actor: str | None) -> str | None:
-    """The person an opening "He" stands for: "Kurt Campbell (Deputy Secretary of State)" ->
-    "Kurt Campbell"; "Kremlin (Dmitry Peskov)" -> "Dmitry Peskov"."""
-    m = re.match(r"^(.+?) \((.+)\)$", actor or "")
-    if not m:
-        return actor
-    outer, inner = m.groups()
-    looks_named = all(w[:1].isupper() for w in inner.split()) and len(inner.split()) <= 3
-    return inner if looks_named and not ROLE_WORDS.search(inner) else outer
 
 
 def propose_offline(text: str) -> tuple[list[ProposedClaim], ProposerInfo]:

@@ -1,9 +1,14 @@
-"""Prompt templates: YAML files in prompts/, each recorded by name and content hash."""
+"""Prompt templates: YAML files, each recorded by name and content hash.
+
+The default template ships inside the package (``ledger/prompts/``, read with importlib.resources,
+so an installed wheel has it); ``prompts/NAME.yaml`` in the working directory overrides it.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 import yaml
@@ -11,8 +16,11 @@ import yaml
 from ledger.errors import InputError
 from ledger.hashing import sha256_hex
 
-REPO_PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
 ARTICLE_TAG = re.compile(r"<(/?)article", re.IGNORECASE)
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# Metadata values are one line: a title with newlines could otherwise fake further "Field:" lines.
+LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x85\u2028\u2029]+\s*")
+DATA_BLOCK = re.compile(r"<article>(.*)</article>", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -25,40 +33,54 @@ class Prompt:
     user: str
 
     def messages(self, **fields: str) -> list[dict[str, str]]:
-        """The chat messages with the placeholders filled in (values are never re-parsed)."""
-        user = self.user
-        if "article" in fields:
-            # An article that writes <article> or </article> itself would move the end of the
-            # data block; neutralise its tags so the template's delimiters stay the only ones.
-            fields = {**fields, "article": ARTICLE_TAG.sub(r"&lt;\1article", fields["article"])}
-        for key, value in fields.items():
-            user = user.replace("{" + key + "}", value)
+        """The chat messages with the placeholders filled in once: a value is never re-parsed,
+        so ``{article}`` inside a title stays those characters."""
+        safe = {key: neutralise(value, one_line=key != "article") for key, value in fields.items()}
+
+        def fill(match: re.Match[str]) -> str:
+            return safe.get(match.group(1), match.group(0))
+
+        user = PLACEHOLDER.sub(fill, self.user)
         return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
 
 
-def find_prompt(name: str) -> Path:
-    """A template by path, or by name in ./prompts/ or the repository's prompts/."""
-    candidates = [Path(name), Path("prompts") / f"{name}.yaml", REPO_PROMPTS / f"{name}.yaml"]
-    for path in candidates:
+def neutralise(value: str, *, one_line: bool = False) -> str:
+    """Source-derived text made safe inside the data block: its own <article> or </article>
+    tags would move the end of the block, so they are escaped; metadata is folded to one line."""
+    value = ARTICLE_TAG.sub(r"&lt;\1article", value)
+    return LINE_BREAKS.sub(" ", value).strip() if one_line else value
+
+
+def _find(name: str) -> tuple[str, str, bytes]:
+    """(name, label, bytes) of a template: a file path, ./prompts/NAME.yaml, else built in."""
+    for path in (Path(name), Path("prompts") / f"{name}.yaml"):
         if path.is_file():
-            return path
+            return path.stem, str(path), path.read_bytes()
+    packaged = files("ledger") / "prompts" / f"{name}.yaml"
+    if packaged.is_file():
+        return name, f"built-in prompt {name!r}", packaged.read_bytes()
     raise InputError(f"no prompt template {name!r}: add prompts/{name}.yaml or pass a file path")
 
 
 def load_prompt(name: str) -> Prompt:
-    """Load and check a template."""
-    path = find_prompt(name)
-    raw = path.read_bytes()
+    """Load and check a template: every placeholder must sit inside its <article> data block."""
+    name, label, raw = _find(name)
     try:
         data = yaml.safe_load(raw)
     except yaml.YAMLError as e:
-        raise InputError(f"{path}: invalid YAML ({e})") from e
+        raise InputError(f"{label}: invalid YAML ({e})") from e
     if (
         not isinstance(data, dict)
         or not {"system", "user"} <= set(data)
         or "{article}" not in str(data.get("user"))
     ):
-        raise InputError(f"{path}: a prompt needs `system` and `user` (with {{article}})")
-    return Prompt(
-        name=path.stem, hash=sha256_hex(raw), system=str(data["system"]), user=str(data["user"])
-    )
+        raise InputError(f"{label}: a prompt needs `system` and `user` (with {{article}})")
+    user = str(data["user"])
+    block = DATA_BLOCK.search(user)
+    outside = PLACEHOLDER.findall(DATA_BLOCK.sub("", user))
+    if not block or "{article}" not in block.group(1) or outside:
+        raise InputError(
+            f"{label}: every placeholder of `user` must be inside <article> ... </article> "
+            f"(source text is data); outside: {', '.join(outside) or 'article'}"
+        )
+    return Prompt(name=name, hash=sha256_hex(raw), system=str(data["system"]), user=user)

@@ -39,7 +39,7 @@ GERUND = re.compile(
     r"^(?P<np>[A-Z][^,]*(?:, [^,]+,)?)\s+(?P<hedge>(?:allegedly|reportedly|possibly)\s+)?"
     r"(?P<g>[a-z]+ing)\b"
 )
-FIGURE = re.compile(r"\d[\d,.]*")
+FIGURE = re.compile(r"\d(?:[\d,.]*\d)?")
 
 
 @dataclass
@@ -66,16 +66,14 @@ def referent(noun: str, before: str) -> str | None:
     return str(found[-1]) if found else None
 
 
-def standalone(
-    text: str, person: str | None, subject: str | None, before: str, keep: bool = False
-) -> str | None:
+def standalone(text: str, person: str | None, subject: str | None, before: str) -> str | None:
     """``text`` with an opening pronoun or demonstrative replaced, or None when unresolved."""
     m = OPENING_PRONOUN.match(text)
     if m:
         p, rest = m.group("p"), m.group("rest")
         name = person if p in ("He", "She", "His", "Her") else subject
         if not name:
-            return text  # kept, and shown as needing a referent by the stand-alone checks
+            return None  # "They represent our aspirations": no one to put in their place
         if p in ("His", "Her", "Its", "Their"):
             name += "’s"
         return name + rest
@@ -85,7 +83,7 @@ def standalone(
         if ref is None:
             # A statement in its own right stays, flagged by the stand-alone checks; a stance
             # on "this situation" with nothing to refer to says nothing.
-            return text if keep else None
+            return None  # "They represent our aspirations": no one to put in their place
         phrase = (
             ref
             if ref.split()[-1] == m.group("noun")
@@ -112,15 +110,19 @@ def word_claim(
     subject: str | None,
     before: str,
     framed: bool = False,
-    keep_anaphor: bool = False,
 ) -> Wording | None:
     """The claim for one content clause, or None when there is no proposition to propose."""
     text = content.strip().strip(",;:").strip()
     clause = framed or bool(re.match(r"(?:that|as|whether|if)\s", text))
     text = re.sub(r"^(?:that|as|whether|if)\s+", "", text).strip()
     text = text.strip('“”"').strip().rstrip(".,;:").strip()
-    if len(text) < 8:
-        return None
+    text = re.sub(r"^[-–—•*'‘’\s]+(?=\w)", "", text)  # a list dash or stray quote mark
+    if len(text.split()) < 3 or re.match(r"(?:This|That|It|These|Those),", text):
+        return None  # "Institutional recipients", "That, as the parents came…": fragments
+    if len(text) < 8 or (
+        stance != "asserted" and re.match(r"(?:how|why|what|when|where|which|who)\b", text, re.I)
+    ):
+        return None  # "would not say how many bids were received": a question, nothing claimed
     if not clause and not FINITE.search(text) and " as " in text and stance == "asserted":
         # "recognizes X as a matter of concern" states that X is a matter of concern.
         text = text.replace(" as ", " is ", 1)
@@ -142,7 +144,7 @@ def word_claim(
         verb = "have" if head.endswith("s") and not head.endswith("ss") else "has"
         text = f"There {verb} been {np}"
     text = text[0].upper() + text[1:]
-    resolved = standalone(text, person, subject, before, keep_anaphor)
+    resolved = standalone(text, person, subject, before)
     if resolved is None:
         return None
     text = balance_quotes(resolved).strip()
@@ -156,7 +158,8 @@ def word_claim(
 def stands_alone(claim: str, quote: str) -> list[str]:
     """A copy editor's checks on a proposed claim: the problems found (empty when none)."""
     problems = []
-    if not claim[:1].isupper() and not claim[:1].isdigit():
+    first = claim.lstrip("[(“\"‘'")[:1]
+    if not first.isupper() and not first.isdigit():
         problems.append("no capital")
     if not claim.rstrip('”"’').endswith((".", "?", "!")):
         problems.append("no full stop")
@@ -164,7 +167,10 @@ def stands_alone(claim: str, quote: str) -> list[str]:
         problems.append("unbalanced quotes")
     if re.match(r"(?:He|She|It|They|This|These|Those|That|His|Her|Its|Their)\b", claim):
         problems.append("opening pronoun or anaphor")
-    if re.match(r"(?:Adding|Telling|Saying|Noting|And|But)\b", claim) or len(claim.split()) < 3:
+    if (
+        re.match(r"(?:(?:Adding|Telling|Saying|Noting) that|And|But)\b", claim)
+        or len(claim.split()) < 3
+    ):
         problems.append("fragment")
     if set(FIGURE.findall(quote)) - set(FIGURE.findall(claim)) and len(quote) < len(claim) * 2:
         problems.append("figure dropped")

@@ -82,6 +82,19 @@ def extra_css_urls(datasette: Any) -> list[str]:
     return [datasette.urls.path(STYLE_PATH)]
 
 
+VERIFY_JS = STYLE.with_name("verify-proof.js")
+VERIFY_PATH = "/-/factledger-verify.js"
+
+
+async def verify_script(request: Any) -> Response:
+    """The claim page's proof checker (runs in the reader's browser)."""
+    return Response(
+        VERIFY_JS.read_text(encoding="utf-8"),
+        content_type="application/javascript; charset=utf-8",
+        headers={"cache-control": "max-age=3600"},
+    )
+
+
 async def style(request: Any) -> Response:
     """The shared style sheet: reader pages that fit 1280 px and narrower screens."""
     return Response(

@@ -200,15 +200,18 @@ QUERIES: dict[str, dict[str, Any]] = {
     "conflicting_figures": {
         "title": "Conflicting figures for the same subject across sources",
         "description": "The figures active claims give for a subject (troops: soldiers, forces, "
-        "infantry... count too), smallest first, with who gave each and where.",
+        "infantry... count too), smallest first, with who gave each (asserted or confirmed it) "
+        "and where; status_summary says who else took a stance on the claim.",
         # figure() and subject_match() are the plugin's SQL functions (publish/figures.py);
         # the search index finds the claims naming the subject, so no claim is read twice.
         "sql": "SELECT f.figure, f.claim_id, f.claim, s.actor, s.stance, s.source_title, "
-        "s.publisher, s.stated_on FROM (SELECT figure(c.claim, :subject) AS figure, c.claim_id, "
-        "c.claim FROM current_claims c WHERE :subject != '' AND c.status = 'active' "
+        "s.publisher, s.stated_on, f.stance_summary AS status_summary FROM (SELECT "
+        "figure(c.claim, :subject) AS figure, c.claim_id, c.claim, c.stance_summary "
+        "FROM current_claims c WHERE :subject != '' AND c.status = 'active' "
         "AND c.search_rowid IN (SELECT rowid FROM claim_versions_fts WHERE claim_versions_fts "
         "MATCH coalesce(subject_match(:subject), '\"\"'))) AS f "
         "JOIN stances s ON s.claim_id = f.claim_id WHERE f.figure IS NOT NULL "
+        "AND s.stance IN ('asserted', 'confirmed') "
         "ORDER BY figure_value(f.figure), f.claim_id, s.stance_rowid",
     },
     "acceptance_rate": {

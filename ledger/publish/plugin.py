@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from ledger.ids import ALPHABET, CLAIM_LEN, CLAIM_PREFIX
 from ledger.publish.facets import PAGE_COUNT
-from ledger.publish.home import STYLE_PATH, style
+from ledger.publish.home import STYLE_PATH, VERIFY_PATH, style, verify_script
 from ledger.publish.search import COLUMN_SEARCH
 from ledger.urls import http_url
 
@@ -63,7 +63,10 @@ def _claim_data(conn: Any, ref: str, base: str) -> dict[str, Any]:
         s["after"] = text[s["end"] : s["end"] + PASSAGE_CHARS]
     provenance = _provenance(ledger, claim)
     head = ledger.head()
+    from ledger.tlog import page_proof
+
     return {
+        "transparency": page_proof(ledger, claim["ref"]),
         "claim": claim,
         "sources": sources,
         "provenance": provenance,
@@ -129,7 +132,11 @@ async def claim_page(datasette: Any, request: Any) -> Response:
         return Response(json.dumps(data["claimreview"], ensure_ascii=False, indent=2),
                         content_type="application/ld+json; charset=utf-8")  # fmt: skip
     jsonld = data["claimreview"] and json.dumps(data["claimreview"], ensure_ascii=False)
-    context = {**data, "database": db.name, "jsonld": jsonld}
+    # As script data: no "<" at all, so no text in it can end the script element.
+    proof = data["transparency"] and json.dumps(data["transparency"], ensure_ascii=False).replace(
+        "<", "\\u003c"
+    )
+    context = {**data, "database": db.name, "jsonld": jsonld, "proof_json": proof}
     html = await datasette.render_template("claim.html", context, request=request)
     return Response.html(html)
 
@@ -172,6 +179,7 @@ def register_routes(datasette: Any) -> list[tuple[str, Any]]:
     return [
         (rf"^/claims/(?P<ref>{ref})(?P<ext>\.json|\.jsonld)?$", claim_page),
         (rf"^{re.escape(STYLE_PATH)}$", style),
+        (rf"^{re.escape(VERIFY_PATH)}$", verify_script),
     ]
 
 

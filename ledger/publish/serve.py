@@ -25,7 +25,7 @@ and the factledger plugin. The folder is a Datasette configuration directory.
 Serve it locally (read-only, immutable, with the counts precomputed):
 
     pip install 'datasette>=0.65,<0.66' pydantic orjson pyyaml python-frontmatter \\
-        rapidfuzz sqlite-utils
+        rapidfuzz sqlite-utils cryptography
     datasette serve .
 
 Publish read-only copies (each serves the same immutable file, so any number can sit behind a CDN;
@@ -39,8 +39,24 @@ Publish read-only copies (each serves the same immutable file, so any number can
         --extra-options "{settings}"
 
 Check the snapshot: `factledger --db ledger.db verify --head {head}`.
+{transparency}"""
+TRANSPARENCY = """
+## Checking a claim without the ledger
+
+`checkpoint.txt` is the newsroom's latest signed checkpoint of this ledger ({size} entries) and
+`verifier.txt` the key that signed it (compare it with the key the newsroom publishes). Every
+claim page shows its proof checked in the browser; to check one yourself, save the page's `.json`
+(e.g. `/claims/FL-7K2QH9.json`) and run
+
+    factledger verify-proof FL-7K2QH9.json --checkpoint checkpoint.txt --key verifier.txt
+
+A later checkpoint extends this one if `factledger verify --checkpoint checkpoint.txt` passes on
+the later ledger (a consistency proof).
 """
-INSTALLS = ("pydantic", "orjson", "pyyaml", "python-frontmatter", "rapidfuzz", "sqlite-utils")
+INSTALLS = (
+    "pydantic", "orjson", "pyyaml", "python-frontmatter", "rapidfuzz", "sqlite-utils",
+    "cryptography",
+)  # fmt: skip
 
 PLUGIN_SHIM = '''"""Loads the factledger plugin from its own copy of the package, in plugins/ledger.
 
@@ -178,17 +194,36 @@ def publish_bundle(db_path: str, out: str) -> dict[str, Any]:
             shutil.copytree(package / "publish" / "templates", tmp / "templates")
         with _bundle_part(out, "plugins/factledger_plugin.py"):
             _put(tmp / "plugins" / "factledger_plugin.py", PLUGIN_SHIM)
+        checkpoint = _latest_checkpoint(tmp / "ledger.db")
+        if checkpoint:
+            for name, text in (("checkpoint.txt", checkpoint[0]), ("verifier.txt", checkpoint[1])):
+                with _bundle_part(out, name):
+                    _put(tmp / name, text.rstrip("\n") + "\n")
         readme = BUNDLE_README.format(
             entries=head.count,
             head=head.hash,
             installs=" ".join(f"--install {p}" for p in INSTALLS),
             settings=_settings_flags(),
+            transparency=TRANSPARENCY.format(size=checkpoint[2]) if checkpoint else "",
         )
         with _bundle_part(out, "README.md"):
             _put(tmp / "README.md", readme)
     warning = permalink_warning()
     return {"out": str(Path(out)), "entries": head.count, "head": head.hash,
             "warnings": [warning] if warning else []}  # fmt: skip
+
+
+def _latest_checkpoint(db: Path) -> tuple[str, str, int] | None:
+    """(note, verifier key, tree size) of the snapshot's newest checkpoint, if any."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return conn.execute(
+            "SELECT note, verifier, tree_size FROM checkpoints ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        conn.close()
 
 
 def _snapshot(src: Path, snapshot: Path) -> Any:

@@ -54,6 +54,16 @@ def effective_decision(ledger: Ledger, proposal_id: str) -> dict[str, Any] | Non
     )
 
 
+def _stance_target(ledger: Ledger, p: dict[str, Any]) -> str | None:
+    """The claim the proposal's ``stance_on`` proposal became, if it stands accepted."""
+    if not p.get("stance_on"):
+        return None
+    target = effective_decision(ledger, p["stance_on"])
+    if target is None or target["action"] not in ("accept", "edit", "merge"):
+        return None
+    return str(target["claim_id"]) if target["claim_id"] else None
+
+
 def pending(ledger: Ledger, source_ids: list[str] | None = None) -> list[dict[str, Any]]:
     """Proposals with no standing decision, in the order they were proposed."""
     sql = f"SELECT p.* FROM proposals p WHERE p.id NOT IN (SELECT proposal_id FROM ({EFFECTIVE}))"
@@ -192,12 +202,16 @@ def decide(
     edits: dict[str, str] | None = None,
     merge_into: str | None = None,
     confirm_quote: bool = False,
+    detach: bool = False,
 ) -> Outcome:
     """Record one decision (and its effect) in one transaction.
 
     A proposal whose quote was anchored only fuzzily is accepted or merged only with
     ``confirm_quote`` (the reviewer checked the source's words) or an edited quote. Accepting a
     proposal whose earlier accept was undone brings back that claim, under the same ID.
+    Accepting a stance proposed on another proposal (``stance_on``) whose claim was accepted
+    adds the stance to that claim, unless ``detach`` (or an edited claim) makes it a claim of
+    its own.
     """
     if action not in ACTIONS:
         raise InputError(f"unknown decision {action!r}: use one of {', '.join(ACTIONS)}")
@@ -206,6 +220,9 @@ def decide(
         if effective_decision(ledger, proposal_id):
             raise InputError(f"proposal {proposal_id} is already decided; undo it first")
         action, values, changes = checked_values(p, action, edits, reason)
+        target = _stance_target(ledger, p) if not detach and "claim" not in changes else None
+        if target and action in ("accept", "edit"):
+            action, merge_into = "merge", target
         did = ids.new_row_id("dc")
         claim_id = None
         summary = f"rejected {p['id']}" if action == "reject" else ""
@@ -236,6 +253,8 @@ def decide(
                 reviewer=reviewer, stated_on=p["stated_on"], proposal_id=p["id"], decision_id=did,
             )  # fmt: skip
             summary = f"added the {values['stance']} stance to {claim_id}"
+            if target:
+                summary += f", the claim {p['stance_on']} became"
         ledger.append(
             "decisions",
             {

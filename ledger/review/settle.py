@@ -95,6 +95,7 @@ def record(
     edits: dict[str, str] | None = None,
     merge_into: str | None = None,
     confirm_quote: bool = False,
+    detach: bool = False,
 ) -> Outcome:
     """A reviewer's decision: a vote when the proposal is assigned to several reviewers (which
     settles it once all have voted and agree), else an ordinary decision."""
@@ -107,7 +108,7 @@ def record(
                 )
             return decide(
                 ledger, proposal_id, action, reviewer=reviewer, reason=reason, edits=edits,
-                merge_into=merge_into, confirm_quote=confirm_quote,
+                merge_into=merge_into, confirm_quote=confirm_quote, detach=detach,
             )  # fmt: skip
         p = get_proposal(ledger, proposal_id)
         if reviewer not in assigned:
@@ -117,10 +118,10 @@ def record(
             )
         if effective_decision(ledger, proposal_id):
             raise InputError(f"proposal {proposal_id} is already settled")
-        if action == "merge":
+        if action == "merge" or detach:
             raise InputError(
                 f"proposal {proposal_id} is under team review: accept, edit or reject it "
-                "(a merge cannot be voted on)"
+                "(a merge or a detached stance cannot be voted on)"
             )
         vote = _vote_row(ledger, p, action, reviewer, reason, edits, confirm_quote)
         before = {v["reviewer"]: v for v in votes_on(ledger, proposal_id)}.get(reviewer)

@@ -1,7 +1,8 @@
 -- m008_checkpoints_links_pages: signed checkpoints as ledger rows; a proposal's link to the
--- proposal it takes a stance on; a source's language and PDF page starts. Row format 3.
+-- proposal it takes a stance on and whether it has anything to check; a source's language and PDF page starts. Row format 3.
 -- Literal DDL, as this migration first ran: never edit it; add a new migration instead.
 ALTER TABLE [proposals] ADD COLUMN [stance_on] TEXT;
+ALTER TABLE [proposals] ADD COLUMN [checkable] INTEGER;
 ALTER TABLE [sources] ADD COLUMN [language] TEXT;
 ALTER TABLE [sources] ADD COLUMN [pages] TEXT;
 CREATE TABLE "checkpoints" (
@@ -10,6 +11,7 @@ CREATE TABLE "checkpoints" (
    "tree_size" INTEGER,
    "root_hash" TEXT,
    "note" TEXT,
+   "verifier" TEXT,
    "seq" INTEGER NOT NULL,
    "prev_hash" TEXT NOT NULL,
    "hash" TEXT NOT NULL,
