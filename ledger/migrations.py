@@ -109,6 +109,12 @@ def m008_checkpoints_links_pages(db: Database) -> None:
     run_sql(db, "m008_checkpoints_links_pages")
 
 
+@migrations()
+def m009_team_review(db: Database) -> None:
+    """Team review: assignments, votes, settlements, settings, holds and confirmations."""
+    run_sql(db, "m009_team_review")
+
+
 def attest(db: Database, seq: int, prev_hash: str, left_out: dict[str, tuple[str, ...]]) -> str:
     """Append one attestation covering the ``left_out`` fields of every row up to ``seq``."""
     att_id = f"AT-f1-{seq}"

@@ -176,6 +176,61 @@ TABLES: dict[str, dict[str, Column]] = {
         # The verifier key that signed the note (readers compare it with the published one).
         "verifier": Column("TEXT", since=3),
     },
+    # A proposal routed to one reviewer (team review); ``batch`` names the assign run.
+    "assignments": {
+        "id": Column("TEXT", since=3),
+        "proposal_id": Column("TEXT", since=3),
+        "reviewer": Column("TEXT", since=3),
+        "batch": Column("TEXT", since=3),
+        "assigned_by": Column("TEXT", since=3),
+    },
+    # A reviewer's decision on a proposal assigned to several reviewers, before it is settled.
+    "votes": {
+        "id": Column("TEXT", since=3),
+        "proposal_id": Column("TEXT", since=3),
+        "reviewer": Column("TEXT", since=3),
+        "action": Column("TEXT", since=3),
+        "claim": Column("TEXT", since=3),
+        "actor": Column("TEXT", since=3),
+        "stance": Column("TEXT", since=3),
+        "quote": Column("TEXT", since=3),
+        "reason": Column("TEXT", since=3),
+        "confirm_quote": Column("INTEGER", since=3),
+    },
+    # How a proposal with votes was settled: the decision, the votes it resolves, those upheld.
+    "settlements": {
+        "id": Column("TEXT", since=3),
+        "proposal_id": Column("TEXT", since=3),
+        "decision_id": Column("TEXT", since=3),
+        "how": Column("TEXT", since=3),
+        "reviewer": Column("TEXT", since=3),
+        "votes": Column("TEXT", since=3),
+        "upheld": Column("TEXT", since=3),
+    },
+    # A ledger setting (the latest row for a name wins), e.g. require_second_reviewer.
+    "settings": {
+        "id": Column("TEXT", since=3),
+        "name": Column("TEXT", since=3),
+        "value": Column("TEXT", since=3),
+        "reviewer": Column("TEXT", since=3),
+    },
+    # A verdict, retraction or supersession held until a second, different reviewer confirms it.
+    "holds": {
+        "id": Column("TEXT", since=3),
+        "claim_id": Column("TEXT", since=3),
+        "kind": Column("TEXT", since=3),
+        "value": Column("TEXT", since=3),
+        "successor_id": Column("TEXT", since=3),
+        "note": Column("TEXT", since=3),
+        "reviewer": Column("TEXT", since=3),
+    },
+    # A second reviewer's confirmation of a hold, and the row it made take effect.
+    "confirmations": {
+        "id": Column("TEXT", since=3),
+        "hold_id": Column("TEXT", since=3),
+        "reviewer": Column("TEXT", since=3),
+        "effect_id": Column("TEXT", since=3),
+    },
 }
 
 SPAN_TABLES = ("claim_versions", "stance_events")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from ledger.claims import ACTIVE, no_claim, parse_ref, status_of
@@ -95,7 +96,20 @@ def get_claim(ledger: Ledger, ref: str) -> dict[str, Any]:
         "created_by": created["created_by"],
         "created_at": created["recorded_at"],
         "proposal_id": created["proposal_id"],
+        "pending": _pending_changes(ledger, claim_id),
     }
+
+
+def _pending_changes(ledger: Ledger, claim_id: str) -> list[dict[str, Any]]:
+    """Verdicts and status changes held for a second reviewer (none in a ledger from before)."""
+    try:
+        return ledger.all(
+            "SELECT id, kind, value, successor_id, note, reviewer, recorded_at FROM holds "
+            "WHERE claim_id = ? AND id NOT IN (SELECT hold_id FROM confirmations) ORDER BY seq",
+            [claim_id],
+        )
+    except sqlite3.OperationalError:
+        return []
 
 
 def list_claims(ledger: Ledger, limit: int | None = None) -> list[dict[str, Any]]:

@@ -66,6 +66,17 @@ def template(tmp_path_factory) -> Path:
         proposals = json.loads(_cli("proposals", "--source", "corpus/extra.txt", "--json"))
         _cli("decide", proposals[0]["id"], "accept", "--reason", "fine")
         _cli("retract", cid, "--reason", "wrong")
+        # Team review rows: an assignment, two votes that settle, a setting, a held verdict and
+        # its confirmation.
+        left = json.loads(_cli("proposals", "--source", "corpus/extra.txt", "--state", "pending",
+                               "--json"))  # fmt: skip
+        _cli("assign", "--reviewers", "ana,ben", "--overlap", "2", "corpus/extra.txt")
+        for name in ("ana", "ben"):
+            _cli("decide", left[0]["id"], "accept", "--reviewer", name, "--reason", "ok")
+        _cli("config", "require_second_reviewer", "true")
+        other = json.loads(_cli("claims", "--json"))[-1]["id"]
+        held = json.loads(_cli("verdict", other, "supported", "--note", "seen", "--json"))
+        _cli("confirm", held["pending"], "--reviewer", "second")
         with Ledger("ledger.db") as ledger, ledger.transaction():
             ledger.append(
                 "model_calls",

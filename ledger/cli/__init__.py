@@ -168,4 +168,4 @@ def emit_json(data: Any) -> None:
 
 
 from ledger.cli import core, evaluate, integrity, propose, publish, reading, reports, review, tlog  # noqa: E402,F401,I001
-from ledger.cli import replicate  # noqa: E402,F401
+from ledger.cli import replicate, team  # noqa: E402,F401

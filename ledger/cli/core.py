@@ -273,7 +273,11 @@ def retract(
     from ledger.history import recording
 
     with open_ledger() as ledger, recording(ledger, dry_run=dry_run) as appended:
-        do_retract(ledger, claim_ref, reason=reason, reviewer=_reviewer(reviewer))
+        held = _held(ledger, "retract", claim_ref, reviewer=_reviewer(reviewer), note=reason)
+        if not held:
+            do_retract(ledger, claim_ref, reason=reason, reviewer=_reviewer(reviewer))
+    if held:
+        return _report_hold(appended, dry_run, as_json)
     if report_appended(appended, dry_run=dry_run, as_json=as_json):
         return
     claim_id = appended[-1]["row"]["claim_id"]
@@ -296,7 +300,13 @@ def supersede(
     from ledger.history import recording
 
     with open_ledger() as ledger, recording(ledger, dry_run=dry_run) as appended:
-        new_id = do_supersede(ledger, old_ref, new_ref, reason=reason, reviewer=_reviewer(reviewer))
+        held = _held(ledger, "supersede", old_ref, reviewer=_reviewer(reviewer), note=reason,
+                     successor=new_ref)  # fmt: skip
+        if not held:
+            new_id = do_supersede(ledger, old_ref, new_ref, reason=reason,
+                                  reviewer=_reviewer(reviewer))  # fmt: skip
+    if held:
+        return _report_hold(appended, dry_run, as_json)
     if report_appended(appended, dry_run=dry_run, as_json=as_json):
         return
     old_id = appended[-1]["row"]["claim_id"]
@@ -308,6 +318,9 @@ def supersede(
 @click.argument("claim_ref")
 @click.argument("verdict")
 @click.option("--note", help="Why: the evidence behind the verdict.")
+@click.option(
+    "--second-reviewer", is_flag=True, help="Takes effect only once another reviewer confirms it."
+)
 @reviewer_option
 @dry_run_option
 @json_option
@@ -315,6 +328,7 @@ def verdict(
     claim_ref: str,
     verdict: str,
     note: str | None,
+    second_reviewer: bool,
     reviewer: str | None,
     dry_run: bool,
     as_json: bool,
@@ -325,9 +339,37 @@ def verdict(
     from ledger.history import recording
 
     with open_ledger() as ledger, recording(ledger, dry_run=dry_run) as appended:
-        set_verdict(ledger, claim_ref, verdict, note=note, reviewer=_reviewer(reviewer))
+        held = _held(ledger, "verdict", claim_ref, reviewer=_reviewer(reviewer), note=note,
+                     value=verdict, asked=second_reviewer)  # fmt: skip
+        if not held:
+            set_verdict(ledger, claim_ref, verdict, note=note, reviewer=_reviewer(reviewer))
+    if held:
+        return _report_hold(appended, dry_run, as_json)
     if report_appended(appended, dry_run=dry_run, as_json=as_json):
         return
     row = appended[-1]["row"]
     msg = {"id": row["claim_id"], "verdict": row["verdict"]}
     emit_json(msg) if as_json else click.echo(f"{row['claim_id']}: {row['verdict']}")
+
+
+def _held(ledger: Any, kind: str, ref: str, *, asked: bool = False, **kw: Any) -> bool:
+    """Under the second-reviewer rule (or when asked), hold the change instead; True if held."""
+    from ledger import holds
+
+    if not (asked or holds.required(ledger)):
+        return False
+    holds.hold(ledger, kind, ref, **kw)
+    return True
+
+
+def _report_hold(appended: list[dict[str, Any]], dry_run: bool, as_json: bool) -> None:
+    if report_appended(appended, dry_run=dry_run, as_json=as_json):
+        return
+    row = appended[-1]["row"]
+    if as_json:
+        emit_json({"id": row["claim_id"], "pending": row["id"], "kind": row["kind"]})
+        return
+    click.echo(
+        f"{row['claim_id']}: {row['kind']} pending until a second reviewer confirms it: "
+        f"factledger confirm {row['id']}"
+    )

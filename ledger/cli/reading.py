@@ -69,6 +69,11 @@ def show(claim_ref: str, as_json: bool) -> None:
     click.echo(f"Provenance: {origin}, by {c['created_by']} at {c['created_at']}")
     if c["status_reason"]:
         click.echo(f"Status reason: {c['status_reason']}")
+    for h in c.get("pending", []):
+        what = f"verdict {h['value']}" if h["kind"] == "verdict" else h["kind"]
+        what += f" by {h['successor_id']}" if h["successor_id"] else ""
+        click.echo(f"Pending: {what} by {h['reviewer']}, until a second reviewer confirms it "
+                   f"(factledger confirm {h['id']})")  # fmt: skip
 
 
 def _changed(changed: dict[str, Any]) -> str:

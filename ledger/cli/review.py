@@ -18,9 +18,13 @@ from ledger.cli import cli, emit_json, json_option, open_ledger, reviewer, revie
 )
 @click.option(
     "--apply",
-    "apply_path",
+    "apply_paths",
     type=click.Path(dir_okay=False),
-    help="Apply the decisions in a review file.",
+    multiple=True,
+    help="Apply the decisions in review files (--apply a.yaml b.yaml ...: one transaction).",
+)
+@click.option(
+    "--adjudicate", is_flag=True, help="Settle the disagreements of team review (or --export them)."
 )
 @click.option("--force", is_flag=True, help="With --export: overwrite an existing review file.")
 @reviewer_option
@@ -29,7 +33,8 @@ def review(
     sources: tuple[str, ...],
     all_sources: bool,
     export_path: str | None,
-    apply_path: str | None,
+    apply_paths: tuple[str, ...],
+    adjudicate: bool,
     force: bool,
     reviewer: str | None,
     as_json: bool,
@@ -41,11 +46,18 @@ def review(
     resumes with the undecided proposals. When stdin is not a terminal it reads one line per
     key; after r the next line is the reason (empty for none), after m the similar claim's
     number. With --export FILE it writes the pending proposals to a review file instead, and
-    --apply FILE applies a review file's decisions in one transaction.
+    --apply FILE [FILE...] applies review files' decisions in one transaction.
+
+    Team review (after 'factledger assign'): --reviewer NAME reviews NAME's queue only, blind to
+    the others' votes; --adjudicate settles the proposals whose reviewers disagree.
     """
     from ledger.corpus import resolve_source
 
     who = _who(reviewer)
+    if apply_paths:
+        # `--apply a.yaml b.yaml`: the files after the first arrive as arguments.
+        _apply(who, [*apply_paths, *sources], as_json)
+        return
     with open_ledger() as ledger:
         source_ids = [resolve_source(ledger, s)["id"] for s in sources] or None
         if export_path:
@@ -53,30 +65,24 @@ def review(
             from ledger.review.files import export_file
 
             try:
-                n = export_file(ledger, export_path, source_ids, overwrite=force)
+                n = export_file(ledger, export_path, source_ids, overwrite=force,
+                                reviewer=reviewer and who, adjudicate=adjudicate)  # fmt: skip
             except AlreadyExists as e:
                 raise click.ClickException(f"{e}, or pass --force to overwrite it") from e
             emit_json({"file": export_path, "items": n}) if as_json else click.echo(
                 f"wrote {n} pending proposals to {export_path}"
             )
             return
-        if apply_path:
-            from ledger.review.files import apply_file
+        if adjudicate:
+            from ledger.review.adjudication import Adjudication
+            from ledger.review.screen import Screen
 
-            result = apply_file(ledger, apply_path, reviewer=who)
-            if as_json:
-                keys = ("proposal", "action", "claim_id")
-                applied = [dict(zip(keys, a, strict=True)) for a in result.applied]
-                emit_json(
-                    {"applied": applied, "skipped": result.skipped, "pending": result.pending}
-                )
+            adj = Adjudication(ledger, who, Screen.for_terminal(), _editor)
+            if not adj.queue:
+                click.echo("Nothing to adjudicate: no disagreement is waiting.")
                 return
-            for proposal, action, claim_id in result.applied:
-                click.echo(f"{action:7} {proposal}" + (f" -> {claim_id}" if claim_id else ""))
-            click.echo(
-                f"applied {len(result.applied)}, already decided {result.skipped}, "
-                f"still pending {result.pending}"
-            )
+            n = adj.run()
+            click.echo(f"Adjudicated {n}; {len(adj.queue) - n} still waiting.")
             return
         from ledger.review.interactive import Review, Screen
 
@@ -87,6 +93,29 @@ def review(
         summary = session.run()
     done = ", ".join(f"{n} {a}" for a, n in sorted(summary.decided.items())) or "no decisions"
     click.echo(f"Review: {done}; {summary.remaining} pending.")
+
+
+def _apply(who: str, paths: list[str], as_json: bool) -> None:
+    from ledger.review.files import apply_files
+
+    with open_ledger() as ledger:
+        result = apply_files(ledger, list(paths), reviewer=who)
+    if as_json:
+        keys = ("proposal", "action", "claim_id")
+        applied = [dict(zip(keys, a, strict=True)) for a in result.applied]
+        votes = [{"proposal": p, "reviewer": r} for p, r in result.voted]
+        emit_json({"applied": applied, "voted": votes, "skipped": result.skipped,
+                   "pending": result.pending, "adjudication": result.adjudication})  # fmt: skip
+        return
+    for proposal, action, claim_id in result.applied:
+        click.echo(f"{action:7} {proposal}" + (f" -> {claim_id}" if claim_id else ""))
+    for proposal, voter in result.voted:
+        click.echo(f"vote    {proposal} by {voter}")
+    click.echo(
+        f"applied {len(result.applied)}, votes {len(result.voted)}, already decided "
+        f"{result.skipped}, still pending {result.pending}"
+        + (f", waiting for adjudication {len(result.adjudication)}" if result.adjudication else "")
+    )
 
 
 def _editor(text: str) -> str | None:
@@ -134,8 +163,8 @@ def decide(
 
     A proposal whose quote was found only fuzzily needs --confirm-quote (or an edited --quote).
     Accepting a stance proposed on another proposal adds it to the claim that proposal became
-    (when that one was accepted), unless --detach."""
-    from ledger.review.decisions import decide as do_decide
+    (when that one was accepted), unless --detach. In team review the decision is a vote."""
+    from ledger.review.settle import record as do_decide
 
     edits = {
         k: v

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ledger.agreement import ALPHA_SQL, COUNTS_SQL, PAIRS_SQL
 from ledger.counts import ACCEPTANCE_SQL, COUNTED
 
 SETTINGS: dict[str, Any] = {
@@ -144,6 +145,15 @@ TABLES: dict[str, dict[str, Any]] = {
     "decisions": {
         "description": "Ledger table: reviewer decisions, undo rows included.",
     },
+    "assignments": {"description": "Ledger table: proposals routed to reviewers (team review)."},
+    "votes": {"description": "Ledger table: each assigned reviewer's decision, before settling."},
+    "settlements": {
+        "description": "Ledger table: how each team-reviewed proposal was settled (agreed or "
+        "adjudicated), with the votes it resolves and those upheld."
+    },
+    "settings": {"description": "Ledger table: settings, e.g. require_second_reviewer."},
+    "holds": {"description": "Ledger table: changes waiting for a second reviewer."},
+    "confirmations": {"description": "Ledger table: second reviewers' confirmations."},
     # The machinery, hidden from the home and database pages (still at their own addresses):
     # the chain's spine, migrations, the search indexes (Datasette hides their shadow tables)
     # and the derived counts behind the default facets and table counts (ledger/counts.py).
@@ -230,6 +240,24 @@ QUERIES: dict[str, dict[str, Any]] = {
             "claim_id, status, quote, source_title, stated_on",
         ),
     },  # fmt: skip
+    "agreement_pairs": {
+        "title": "Reviewer agreement by pair (team review)",
+        "description": "For each pair of reviewers, on the decision and on the stance: the "
+        "proposals both voted on, observed agreement and Cohen's kappa (docs/agreement.md).",
+        "sql": PAIRS_SQL,
+    },
+    "agreement_overall": {
+        "title": "Reviewer agreement overall (team review)",
+        "description": "On the decision and on the stance: the proposals with two or more votes, "
+        "the share on which all agree, and Krippendorff's alpha (nominal).",
+        "sql": ALPHA_SQL,
+    },
+    "reviewer_counts": {
+        "title": "Per-reviewer counts (team review)",
+        "description": "Each reviewer's proposals voted on, settled by agreement, adjudicated, "
+        "and overturned in adjudication.",
+        "sql": COUNTS_SQL,
+    },
     "claim_history": {
         "title": "One claim's full history",
         "description": "Every version, stance, verdict, status change and decision of a claim ID, "

@@ -160,6 +160,38 @@ def _reinstate(
     return True
 
 
+def checked_values(
+    p: dict[str, Any], action: str, edits: dict[str, str] | None, reason: str | None
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """The decision's action (an accept with changes is an edit), the values decided and the
+    changes from the proposal; InputError for an unknown field or stance or a control character."""
+    values = {k: p[k] for k in EDITABLE}
+    changes = {}
+    for k, v in (edits or {}).items():
+        if k not in EDITABLE:
+            raise InputError(f"cannot edit {k!r}: editable fields are {', '.join(EDITABLE)}")
+        if v != values[k]:
+            changes[k] = {"from": values[k], "to": v}
+            values[k] = v
+    if changes and action == "accept":
+        action = "edit"
+    if values["stance"] not in STANCES:
+        raise InputError(f"unknown stance {values['stance']!r}: use one of {', '.join(STANCES)}")
+    checked = {"claim": values["claim"], "actor": values["actor"], "reason": reason}
+    if "quote" in changes:
+        checked["quote"] = values["quote"]
+    _refuse_controls(p["id"], checked if action != "reject" else {"reason": reason})
+    return action, values, changes
+
+
+def check_span(
+    ledger: Ledger, p: dict[str, Any], values: dict[str, Any], confirm_quote: bool
+) -> Span:
+    """The span an accept of ``values`` would anchor (InputError if it cannot be anchored)."""
+    quote = values["quote"] if values["quote"] != p["quote"] else None
+    return _span(ledger, p, quote, confirm_quote)
+
+
 def decide(
     ledger: Ledger,
     proposal_id: str,
@@ -187,27 +219,10 @@ def decide(
         p = get_proposal(ledger, proposal_id)
         if effective_decision(ledger, proposal_id):
             raise InputError(f"proposal {proposal_id} is already decided; undo it first")
-        values = {k: p[k] for k in EDITABLE}
-        changes = {}
-        for k, v in (edits or {}).items():
-            if k not in EDITABLE:
-                raise InputError(f"cannot edit {k!r}: editable fields are {', '.join(EDITABLE)}")
-            if v != values[k]:
-                changes[k] = {"from": values[k], "to": v}
-                values[k] = v
-        if changes and action == "accept":
-            action = "edit"
+        action, values, changes = checked_values(p, action, edits, reason)
         target = _stance_target(ledger, p) if not detach and "claim" not in changes else None
         if target and action in ("accept", "edit"):
             action, merge_into = "merge", target
-        if values["stance"] not in STANCES:
-            raise InputError(
-                f"unknown stance {values['stance']!r}: use one of {', '.join(STANCES)}"
-            )
-        checked = {"claim": values["claim"], "actor": values["actor"], "reason": reason}
-        if "quote" in changes:
-            checked["quote"] = values["quote"]
-        _refuse_controls(p["id"], checked if action != "reject" else {"reason": reason})
         did = ids.new_row_id("dc")
         claim_id = None
         summary = f"rejected {p['id']}" if action == "reject" else ""

@@ -4,6 +4,11 @@ The file is meant for batch work and for git: a reviewer sets ``decision`` on ea
 edit ``claim``, ``actor``, ``stance``, ``quote``), then ``factledger review --apply`` applies every
 decision in one transaction. A bad item is named with its line and nothing is applied; applying
 the same file again adds nothing, because decided proposals are skipped.
+
+In team review a file carries its reviewer (``reviewer:``) and holds only their queue; several
+reviewers' files apply together, each item as that reviewer's vote, and votes that disagree go to
+adjudication. An adjudication file (``adjudicate: true``) lists each reviewer's vote beside the
+item; its ``pick`` names the vote to take, or its decision and fields are the adjudicator's own.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from yaml.nodes import MappingNode
 from ledger.atomic import AlreadyExists, write_text
 from ledger.errors import InputError, LedgerError
 from ledger.models import Stance
-from ledger.review.decisions import decide, effective_decision, get_proposal, pending
+from ledger.review import settle
+from ledger.review.decisions import effective_decision, get_proposal, pending
 from ledger.review.yamlload import load
 from ledger.store import Ledger
 
@@ -47,6 +53,9 @@ class ReviewItem(BaseModel):
     reason: str | None = None
     confirm_quote: bool = False
     context: dict[str, Any] | None = None
+    # An adjudication file: each reviewer's vote (read-only), and whose vote to take.
+    votes: dict[str, Any] | None = None
+    pick: str | None = None
 
 
 @dataclass
@@ -56,6 +65,32 @@ class ApplyResult:
     applied: list[tuple[str, str, str | None]] = field(default_factory=list)
     skipped: int = 0
     pending: int = 0
+    voted: list[tuple[str, str]] = field(default_factory=list)
+    adjudication: list[str] = field(default_factory=list)
+
+
+def _item(p: dict[str, Any], values: dict[str, Any] | None = None) -> dict[str, Any]:
+    values = values or p
+    return {
+        "proposal": p["id"],
+        "decision": "pending",
+        **{k: values[k] for k in ("claim", "actor", "stance", "quote")},
+        "reason": None,
+        **({"confirm_quote": False} if p["anchoring"] == "fuzzy" else {}),
+        "context": {
+            "source": p["source_id"],
+            "anchoring": p["anchoring"],
+            "proposer": p["proposer"] + (f" {p['model']}" if p["model"] else ""),
+            "rationale": p["rationale"],
+        },
+    }
+
+
+def _vote_view(v: dict[str, Any]) -> dict[str, Any]:
+    if v["action"] == "reject":
+        return {"decision": "reject", "reason": v["reason"]}
+    keys = ("claim", "actor", "stance", "quote", "reason")
+    return {"decision": v["action"], **{k: v[k] for k in keys}}
 
 
 def export_file(
@@ -64,32 +99,30 @@ def export_file(
     source_ids: list[str] | None = None,
     *,
     overwrite: bool = False,
+    reviewer: str | None = None,
+    adjudicate: bool = False,
 ) -> int:
-    """Write the pending proposals to ``path``; returns how many items it holds.
+    """Write the pending proposals to ``path``; returns how many items it holds. With
+    ``reviewer``: that reviewer's queue, and the file names them; with ``adjudicate``: the
+    adjudication queue, each item with every reviewer's vote.
 
     An existing file may hold decisions not applied yet: it is kept (AlreadyExists) unless
     ``overwrite``. The file is written whole or not at all.
     """
-    items = []
-    for p in pending(ledger, source_ids):
-        items.append(
-            {
-                "proposal": p["id"],
-                "decision": "pending",
-                "claim": p["claim"],
-                "actor": p["actor"],
-                "stance": p["stance"],
-                "quote": p["quote"],
-                "reason": None,
-                **({"confirm_quote": False} if p["anchoring"] == "fuzzy" else {}),
-                "context": {
-                    "source": p["source_id"],
-                    "anchoring": p["anchoring"],
-                    "proposer": p["proposer"] + (f" {p['model']}" if p["model"] else ""),
-                    "rationale": p["rationale"],
-                },
-            }
-        )
+    head: dict[str, Any] = {}
+    if adjudicate:
+        head["adjudicate"] = True
+        items = []
+        for it in settle.adjudication_queue(ledger):
+            item = _item(it["proposal"])
+            item["votes"] = {v["reviewer"]: _vote_view(v) for v in it["votes"]}
+            item["pick"] = None
+            items.append(item)
+    elif reviewer is not None:
+        head["reviewer"] = reviewer
+        items = [_item(p) for p in settle.queue(ledger, reviewer, source_ids)]
+    else:
+        items = [_item(p) for p in pending(ledger, source_ids)]
     out = Path(path)
     if not overwrite and out.exists():
         raise AlreadyExists(
@@ -100,12 +133,21 @@ def export_file(
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise InputError(f"{out.parent}: cannot create ({e.strerror or e})") from e
-    body = yaml.safe_dump({"items": items}, sort_keys=False, allow_unicode=True, width=100)
-    write_text(out, HEADER.format(path=path) + body, overwrite=overwrite)
+    header = HEADER.format(path=path)
+    if adjudicate:
+        header += ADJUDICATE_HEADER
+    body = yaml.safe_dump({**head, "items": items}, sort_keys=False, allow_unicode=True, width=100)
+    write_text(out, header + body, overwrite=overwrite)
     return len(items)
 
 
-def _items_with_lines(path: Path) -> list[tuple[int, Any]]:
+ADJUDICATE_HEADER = """\
+# Adjudication: each item shows every reviewer's vote under `votes`. Set `pick` to the reviewer
+# whose vote stands, or set `decision` (and edit the fields) to decide it yourself.
+"""
+
+
+def _load(path: Path) -> tuple[dict[str, Any], list[tuple[int, Any]]]:
     root, data = load(path)
     if (
         not isinstance(root, MappingNode)
@@ -115,8 +157,15 @@ def _items_with_lines(path: Path) -> list[tuple[int, Any]]:
         raise InputError(
             f"{path}: expected a mapping with an `items:` list (see reviews/README.md)"
         )
+    unknown = set(data) - {"items", "reviewer", "adjudicate"}
+    if unknown:
+        raise InputError(
+            f"{path}: unknown key {sorted(unknown)[0]!r}: expected items, reviewer, adjudicate"
+        )
+    if "reviewer" in data and (not isinstance(data["reviewer"], str) or not data["reviewer"]):
+        raise InputError(f"{path}: `reviewer:` must be a name")
     items_node = next(v for k, v in root.value if k.value == "items")
-    return [
+    return data, [
         (node.start_mark.line + 1, item)
         for node, item in zip(items_node.value, data["items"], strict=True)
     ]
@@ -124,32 +173,59 @@ def _items_with_lines(path: Path) -> list[tuple[int, Any]]:
 
 def apply_file(ledger: Ledger, path: str | Path, *, reviewer: str) -> ApplyResult:
     """Apply every decision in the file in one transaction, or none if any item is bad."""
-    path = Path(path)
+    return apply_files(ledger, [path], reviewer=reviewer)
+
+
+def apply_files(ledger: Ledger, paths: list[str | Path], *, reviewer: str) -> ApplyResult:
+    """Apply several review files in one transaction (each item as its file's reviewer, else
+    ``reviewer``), or nothing if any item is bad. Applying them again adds nothing."""
     result = ApplyResult()
     with ledger.transaction():
-        for n, (line, raw) in enumerate(_items_with_lines(path), start=1):
-            where = f"{path}:{line}: item {n}"
-            try:
-                item = ReviewItem.model_validate(raw)
-            except ValidationError as e:
-                err = e.errors()[0]
-                field_name = ".".join(str(x) for x in err["loc"]) or "item"
-                raise InputError(f"{where}: {field_name}: {err['msg']}") from e
-            if item.decision == "pending":
-                result.pending += 1
+        for path in map(Path, paths):
+            _apply_one(ledger, path, reviewer, result)
+        result.adjudication = [i["proposal"]["id"] for i in settle.adjudication_queue(ledger)]
+    return result
+
+
+def _apply_one(ledger: Ledger, path: Path, default: str, result: ApplyResult) -> None:
+    head, items = _load(path)
+    who = head.get("reviewer") or default
+    for n, (line, raw) in enumerate(items, start=1):
+        where = f"{path}:{line}: item {n}"
+        try:
+            item = ReviewItem.model_validate(raw)
+        except ValidationError as e:
+            err = e.errors()[0]
+            field_name = ".".join(str(x) for x in err["loc"]) or "item"
+            raise InputError(f"{where}: {field_name}: {err['msg']}") from e
+        if item.pick and not head.get("adjudicate"):
+            raise InputError(f"{where}: pick: only an adjudication file picks a vote")
+        if item.decision == "pending" and not item.pick:
+            result.pending += 1
+            continue
+        try:
+            get_proposal(ledger, item.proposal)
+            if effective_decision(ledger, item.proposal):
+                result.skipped += 1
                 continue
-            try:
-                get_proposal(ledger, item.proposal)
-                if effective_decision(ledger, item.proposal):
-                    result.skipped += 1
-                    continue
-                edits = {k: getattr(item, k) for k in ("claim", "actor", "stance", "quote")}
-                action = "reject" if item.decision == "reject" else "accept"
-                outcome = decide(
-                    ledger, item.proposal, action, reviewer=reviewer, reason=item.reason,
+            edits = {k: getattr(item, k) for k in ("claim", "actor", "stance", "quote")}
+            action = "reject" if item.decision == "reject" else "accept"
+            if head.get("adjudicate"):
+                outcome = settle.adjudicate(
+                    ledger, item.proposal, reviewer=default, pick=item.pick,
+                    action=None if item.pick else action, reason=item.reason,
                     edits=None if action == "reject" else edits, confirm_quote=item.confirm_quote,
                 )  # fmt: skip
-            except LedgerError as e:
-                raise InputError(f"{where}: {e}") from e
+            else:
+                outcome = settle.record(
+                    ledger, item.proposal, action, reviewer=who, reason=item.reason,
+                    edits=None if action == "reject" else edits, confirm_quote=item.confirm_quote,
+                )  # fmt: skip
+        except LedgerError as e:
+            raise InputError(f"{where}: {e}") from e
+        if outcome.action != "voted":
             result.applied.append((item.proposal, outcome.action, outcome.claim_id))
-    return result
+        elif outcome.summary == settle.SAME_VOTE:
+            result.skipped += 1
+        else:
+            result.voted.append((item.proposal, who))

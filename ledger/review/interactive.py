@@ -21,8 +21,10 @@ from ledger.claims import status_of
 from ledger.controls import describe, visible
 from ledger.errors import LedgerError
 from ledger.models import Stance
-from ledger.review.decisions import Outcome, decide, get_proposal, pending, undo_last
+from ledger.review.decisions import Outcome, get_proposal, undo_last
 from ledger.review.screen import Screen, passage
+from ledger.review.settle import queue as pending_for
+from ledger.review.settle import record as decide
 from ledger.store import Ledger
 
 HELP = (
@@ -96,7 +98,8 @@ class Review:
                  editor: Callable[[str], str | None]):  # fmt: skip
         self.ledger, self.reviewer, self.screen, self.editor = ledger, reviewer, screen, editor
         self.source_ids = source_ids
-        self.queue = pending(ledger, source_ids)
+        # In team review, the reviewer's own queue; each decision may be a vote (settle.py).
+        self.queue = pending_for(ledger, reviewer, source_ids)
         self.total = len(self.queue)
         self.texts: dict[str, dict[str, Any]] = {}
         self.summary = Summary()
@@ -198,7 +201,7 @@ class Review:
                 self.note("bold red", f"Error: {e}")
         if self.notices:
             self.screen.show(self.notices)
-        self.summary.remaining = len(pending(self.ledger, self.source_ids))
+        self.summary.remaining = len(pending_for(self.ledger, self.reviewer, self.source_ids))
         return self.summary
 
     def count(self, action: str) -> None:
@@ -287,5 +290,8 @@ class Review:
             return i
         self.count(out.action)
         again = " (the same claim, brought back)" if out.reinstated else ""
-        self.note("green", f"{out.action}: {out.claim_id or p['id']}{again}")
+        if out.action == "voted":  # team review: say who is still to vote, never how
+            self.note("green", f"vote on {p['id']} recorded: {out.summary}")
+        else:
+            self.note("green", f"{out.action}: {out.claim_id or p['id']}{again}")
         return i + 1
