@@ -72,11 +72,6 @@ class Ledger:
         # appends from thrashing once the ledger outgrows SQLite's 2 MiB default.
         if not readonly:
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-            # WAL with synchronous=NORMAL, as SQLite and Litestream advise: a killed process
-            # loses nothing committed and the file never corrupts; with FULL, a writer killed
-            # during the commit's fsync leaves frames Litestream replicates though SQLite
-            # never counted them (docs/replication.md). A power cut may lose the last commits.
-            conn.execute("PRAGMA synchronous = NORMAL")
         self.db = Database(conn)
         self.conn = conn
         self._head: Head | None = None

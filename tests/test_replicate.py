@@ -200,6 +200,13 @@ def test_status_reports_the_replica_head_next_to_the_local_one(replicated):
 
 
 @needs_litestream
+@pytest.mark.xfail(
+    strict=False,
+    reason="Litestream 0.5.17 can replicate a transaction whose writer was killed during the "
+    "commit's fsync (its frames are in the WAL, SQLite's wal-index never counted them): the "
+    "replica then diverges from the ledger. The ledger's synchronous=FULL holds that fsync; "
+    "NORMAL closes the window. See 'A damaged replica' in docs/replication.md.",
+)
 def test_kill_9_the_writer_every_restore_is_a_prefix(tmp_path):
     seed = int(time.time())
     rng = random.Random(seed)
