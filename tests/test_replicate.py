@@ -132,7 +132,8 @@ def caught_up(url: str, db: Path, scratch: Path) -> dict:
         state.update(restore(url, out))
         return (state["entries"], state["head"]) == head_of(db)
 
-    wait_for(same, "the replica to catch up with the ledger")
+    # Restarted after long downtime on a loaded 2-core machine, a catch-up took over 30 s once.
+    wait_for(same, "the replica to catch up with the ledger", timeout=120)
     return state
 
 
