@@ -174,6 +174,9 @@ def test_review_file_round_trip(proposed, workspace):
     path = workspace / "reviews" / "batch.yaml"
     data = yaml.safe_load(path.read_text())
     items = data["items"]
+    for item in items:  # linked stances are decided with their claim: here, left pending
+        for stance in item.get("stances", []):
+            stance["decision"] = "pending"
     items[0]["decision"] = "accept"
     items[1]["decision"] = "reject"
     items[1]["reason"] = "opinion"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pexpect
+import yaml
 
 from tests.conftest import spawn_review
 
@@ -120,3 +121,53 @@ def test_rejecting_the_claim_gives_its_stances_cards_of_their_own(seeded, worksp
     assert any(
         "Pentagon" in c["stance_summary"] for c in json.loads(seeded("claims", "--json").output)
     )
+
+
+def _file_with_deployment(seeded, workspace, *stance_decisions):
+    _, head, linked = _proposed(seeded)
+    assert seeded("review", "--all", "--export", "reviews/batch.yaml").exit_code == 0
+    path = workspace / "reviews" / "batch.yaml"
+    data = yaml.safe_load(path.read_text())
+    ids = [i["proposal"] for i in data["items"]]
+    assert not {p["id"] for p in linked} & set(ids), "linked stances are nested, not items"
+    item = next(i for i in data["items"] if i["proposal"] == head["id"])
+    assert [s["proposal"] for s in item["stances"]] == [p["id"] for p in linked]
+    assert [s["actor"] for s in item["stances"]][0] == "Pentagon"
+    item["decision"] = "accept"
+    for s, d in zip(item["stances"], stance_decisions, strict=False):
+        s["decision"] = d
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    return data
+
+
+def test_review_file_nests_stances_and_accepts_one_claim_with_three_stance_events(
+    seeded, workspace
+):
+    data = _file_with_deployment(seeded, workspace)
+    assert any(i.get("not_checkable") for i in data["items"])
+    first = json.loads(seeded("review", "--apply", "reviews/batch.yaml", "--json").output)
+    [claim] = _deployment_claims(seeded)
+    assert len(json.loads(seeded("show", claim["id"], "--json").output)["stance_events"]) == 3
+    again = json.loads(seeded("review", "--apply", "reviews/batch.yaml", "--json").output)
+    assert again["applied"] == [] and again["skipped"] == len(first["applied"])
+    assert len(_deployment_claims(seeded)) == 1
+
+
+def test_review_file_rejects_one_stance_and_detaches_another(seeded, workspace):
+    _file_with_deployment(seeded, workspace, "reject", "detach")
+    r = seeded("review", "--apply", "reviews/batch.yaml", "--json")
+    assert r.exit_code == 0, r.output
+    claims = _deployment_claims(seeded)
+    head = next(c for c in claims if c["stance_summary"].startswith("asserted"))
+    assert len(json.loads(seeded("show", head["id"], "--json").output)["stance_events"]) == 1
+    # The detached denial is a claim of its own; the rejected non-verification is on neither.
+    own = [c for c in claims if c is not head]
+    assert len(own) == 1 and own[0]["stance_summary"].startswith("denied by Kremlin")
+    assert "Pentagon" not in head["stance_summary"] + own[0]["stance_summary"]
+
+
+def test_review_file_with_a_bad_stance_decision_applies_nothing(seeded, workspace):
+    _file_with_deployment(seeded, workspace, "maybe")
+    r = seeded("review", "--apply", "reviews/batch.yaml")
+    assert r.exit_code != 0 and "stances.0.decision" in r.output
+    assert json.loads(seeded("claims", "--json").output) == []

@@ -19,7 +19,8 @@ from yaml.nodes import MappingNode
 from ledger.atomic import AlreadyExists, write_text
 from ledger.errors import InputError, LedgerError
 from ledger.models import Stance
-from ledger.review.decisions import decide, effective_decision, get_proposal, pending
+from ledger.review.decisions import decide, effective_decision, get_proposal
+from ledger.review.grouping import grouped_queue, is_checkable
 from ledger.review.yamlload import load
 from ledger.store import Ledger
 
@@ -29,8 +30,25 @@ HEADER = """\
 # words); a changed item is recorded as an edit. `reason` is optional. `context` is read-only.
 # An item with `confirm_quote: false` was found only fuzzily: check its quote against the source
 # and set it to true (or edit the quote) before accepting it.
+# Stances proposed on an item's claim are listed under it in `stances:`; each has its own
+# `decision`: accept (a stance event on the item's claim), detach (a claim of its own), reject,
+# or pending. `not_checkable: true` marks an opinion or forecast: nothing to check.
 # Apply with: factledger review --apply {path}
 """
+
+
+class StanceItem(BaseModel):
+    """A stance proposed on the item's claim, decided with it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    proposal: str
+    decision: Literal["pending", "accept", "reject", "detach"] = "accept"
+    actor: str
+    stance: Stance
+    quote: str
+    reason: str | None = None
+    not_checkable: bool = False
 
 
 class ReviewItem(BaseModel):
@@ -46,6 +64,8 @@ class ReviewItem(BaseModel):
     quote: str
     reason: str | None = None
     confirm_quote: bool = False
+    not_checkable: bool = False
+    stances: list[StanceItem] = []
     context: dict[str, Any] | None = None
 
 
@@ -71,7 +91,7 @@ def export_file(
     ``overwrite``. The file is written whole or not at all.
     """
     items = []
-    for p in pending(ledger, source_ids):
+    for p, group in grouped_queue(ledger, source_ids):
         items.append(
             {
                 "proposal": p["id"],
@@ -82,6 +102,8 @@ def export_file(
                 "quote": p["quote"],
                 "reason": None,
                 **({"confirm_quote": False} if p["anchoring"] == "fuzzy" else {}),
+                **({} if is_checkable(p) else {"not_checkable": True}),
+                **({"stances": [_stance_entry(s) for s in group]} if group else {}),
                 "context": {
                     "source": p["source_id"],
                     "anchoring": p["anchoring"],
@@ -103,6 +125,42 @@ def export_file(
     body = yaml.safe_dump({"items": items}, sort_keys=False, allow_unicode=True, width=100)
     write_text(out, HEADER.format(path=path) + body, overwrite=overwrite)
     return len(items)
+
+
+def _stance_entry(s: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "proposal": s["id"], "decision": "accept", "actor": s["actor"], "stance": s["stance"],
+        "quote": s["quote"], **({} if is_checkable(s) else {"not_checkable": True}),
+    }  # fmt: skip
+
+
+def _apply_stances(
+    ledger: Ledger, item: ReviewItem, reviewer: str, result: ApplyResult, where: str
+) -> None:
+    """Each listed stance after its claim: accepted onto the claim the item became (or, the
+    claim rejected, as a claim of its own), detached, or rejected; decided ones are skipped."""
+    for n, st in enumerate(item.stances, start=1):
+        if st.decision == "pending":
+            result.pending += 1
+            continue
+        try:
+            p = get_proposal(ledger, st.proposal)
+            if p["stance_on"] != item.proposal:
+                raise InputError(f"proposal {st.proposal} takes no stance on {item.proposal}")
+            if effective_decision(ledger, st.proposal):
+                result.skipped += 1
+                continue
+            if st.decision == "reject":
+                out = decide(ledger, st.proposal, "reject", reviewer=reviewer, reason=st.reason)
+            else:
+                edits = {k: getattr(st, k) for k in ("actor", "stance", "quote")}
+                out = decide(
+                    ledger, st.proposal, "accept", reviewer=reviewer, reason=st.reason,
+                    edits=edits, detach=st.decision == "detach",
+                )  # fmt: skip
+        except LedgerError as e:
+            raise InputError(f"{where}: stance {n}: {e}") from e
+        result.applied.append((st.proposal, out.action, out.claim_id))
 
 
 def _items_with_lines(path: Path) -> list[tuple[int, Any]]:
@@ -136,12 +194,13 @@ def apply_file(ledger: Ledger, path: str | Path, *, reviewer: str) -> ApplyResul
                 field_name = ".".join(str(x) for x in err["loc"]) or "item"
                 raise InputError(f"{where}: {field_name}: {err['msg']}") from e
             if item.decision == "pending":
-                result.pending += 1
+                result.pending += 1 + len(item.stances)
                 continue
             try:
                 get_proposal(ledger, item.proposal)
                 if effective_decision(ledger, item.proposal):
                     result.skipped += 1
+                    _apply_stances(ledger, item, reviewer, result, where)
                     continue
                 edits = {k: getattr(item, k) for k in ("claim", "actor", "stance", "quote")}
                 action = "reject" if item.decision == "reject" else "accept"
@@ -152,4 +211,5 @@ def apply_file(ledger: Ledger, path: str | Path, *, reviewer: str) -> ApplyResul
             except LedgerError as e:
                 raise InputError(f"{where}: {e}") from e
             result.applied.append((item.proposal, outcome.action, outcome.claim_id))
+            _apply_stances(ledger, item, reviewer, result, where)
     return result
