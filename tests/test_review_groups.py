@@ -171,3 +171,26 @@ def test_review_file_with_a_bad_stance_decision_applies_nothing(seeded, workspac
     r = seeded("review", "--apply", "reviews/batch.yaml")
     assert r.exit_code != 0 and "stances.0.decision" in r.output
     assert json.loads(seeded("claims", "--json").output) == []
+
+
+def test_help_names_the_stance_keys_and_opinions_are_flagged_on_their_card(seeded, workspace):
+    proposals, _, _ = _proposed(seeded)
+    assert any(p["checkable"] == 0 and not p.get("stance_on") for p in proposals)
+    child = spawn_review(workspace)
+    _to_deployment_card(child)
+    child.send("?")
+    child.expect("x N reject stance N · d N detach stance N")
+    child.expect(r"\[a/e/r/s/m/x/d/u/q/\?\] ")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child = spawn_review(workspace)
+    while True:  # skip cards until one is flagged; the queue must hold one
+        i = child.expect(
+            [r"\[not checkable \(opinion/forecast\)\]", r"/q/\?\] ", "End of the queue"]
+        )
+        assert i != 2, "no card flagged not checkable"
+        if i == 0:
+            break
+        child.send("s")
+    child.send("q")
+    child.expect(pexpect.EOF)
