@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -76,7 +77,8 @@ def test_merge_adds_stance_to_existing_claim_and_acceptance_rates(proposed):
 
 
 def test_line_mode_review_accept_reject_undo_quit_and_resume(proposed):
-    total = len(_pending(proposed))
+    # Cards, not proposals: a stance linked to a pending claim proposal is shown on its card.
+    total = int(re.search(r"\[1 / (\d+)\]", proposed("review", "--all", input="q\n").output)[1])
     r = proposed("review", "--all", input="a\nr\nnot checkable\ns\nu\nq\n")
     assert r.exit_code == 0, r.output
     assert "[1 / " in r.output and "undone" in r.output
@@ -116,28 +118,28 @@ def test_interactive_review_in_a_pseudo_terminal(proposed, workspace):
     editor.chmod(0o755)
     child = spawn_review(workspace, EDITOR=str(editor), VISUAL=str(editor))
     child.expect(r"\[1 / \d+\]")
-    child.expect(r"\[a/e/r/s/m/u/q/\?\]")
+    child.expect(r"\[a/e/r/s/m/(x/d/)?u/q/\?\]")
     child.send("?")
     child.expect("a accept · e edit · r reject · s skip")
     child.expect(r"\[1 / \d+\]")
-    child.expect(r"\[a/e/r/s/m/u/q/\?\]")
+    child.expect(r"\[a/e/r/s/m/(x/d/)?u/q/\?\]")
     child.send("a")  # single key, no Enter
     child.expect("accept: FL-")
     child.expect(r"\[2 / ")
-    child.expect(r"\[a/e/r/s/m/u/q/\?\]")
+    child.expect(r"\[a/e/r/s/m/(x/d/)?u/q/\?\]")
     child.send("e")  # scripted $EDITOR: first an invalid stance, then a valid edit
     child.expect("edit: FL-")
     child.expect(r"\[3 / ")
-    child.expect(r"\[a/e/r/s/m/u/q/\?\]")
+    child.expect(r"\[a/e/r/s/m/(x/d/)?u/q/\?\]")
     child.send("r")
     child.expect("Reason")
     child.sendline("duplicate")
     child.expect("reject: P-")
-    child.expect(r"\[a/e/r/s/m/u/q/\?\]")
+    child.expect(r"\[a/e/r/s/m/(x/d/)?u/q/\?\]")
     child.send("u")
     child.expect("undone")
     child.expect(r"\[3 / ")
-    child.expect(r"\[a/e/r/s/m/u/q/\?\]")
+    child.expect(r"\[a/e/r/s/m/(x/d/)?u/q/\?\]")
     child.send("q")
     child.expect("Review: ")
     child.expect(pexpect.EOF)
@@ -172,6 +174,9 @@ def test_review_file_round_trip(proposed, workspace):
     path = workspace / "reviews" / "batch.yaml"
     data = yaml.safe_load(path.read_text())
     items = data["items"]
+    for item in items:  # linked stances are decided with their claim: here, left pending
+        for stance in item.get("stances", []):
+            stance["decision"] = "pending"
     items[0]["decision"] = "accept"
     items[1]["decision"] = "reject"
     items[1]["reason"] = "opinion"
@@ -230,11 +235,11 @@ def test_dumb_terminal_degrades_to_line_prompts(proposed, workspace):
 
     child.logfile_read = seen = io.StringIO()
     child.expect(r"\[1 / \d+\]")
-    child.expect(r"\[a/e/r/s/m/u/q/\?\]")
+    child.expect(r"\[a/e/r/s/m/(x/d/)?u/q/\?\]")
     child.send("a")  # a single key is not enough here: a line is read
     child.sendline("")
     child.expect("accept: FL-")
-    child.expect(r"\[a/e/r/s/m/u/q/\?\]")
+    child.expect(r"\[a/e/r/s/m/(x/d/)?u/q/\?\]")
     child.sendline("q")
     child.expect("Review: 1 accept")
     child.expect(pexpect.EOF)

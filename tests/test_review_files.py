@@ -68,9 +68,10 @@ def test_yaml_error_points_at_the_unclosed_quote(proposed, workspace):
     path = workspace / "reviews" / "q.yaml"
     lines = path.read_text().splitlines()
     assert len(lines) > 100
-    lines[9] = lines[9].replace(": ", ': "', 1)  # line 10 opens a quote and never closes it
+    n = next(i for i, x in enumerate(lines) if x.startswith("  decision:")) + 1
+    lines[n] = lines[n].replace(": ", ': "', 1)  # this line opens a quote and never closes it
     path.write_text("\n".join(lines) + "\n")
-    line = _one_error(proposed("review", "--apply", "reviews/q.yaml"), "reviews/q.yaml:10: ")
+    line = _one_error(proposed("review", "--apply", "reviews/q.yaml"), f"reviews/q.yaml:{n + 1}: ")
     assert "quoted scalar" in line
 
 

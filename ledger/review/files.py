@@ -25,7 +25,8 @@ from ledger.atomic import AlreadyExists, write_text
 from ledger.errors import InputError, LedgerError
 from ledger.models import Stance
 from ledger.review import settle
-from ledger.review.decisions import effective_decision, get_proposal, pending
+from ledger.review.decisions import decide, effective_decision, get_proposal
+from ledger.review.grouping import grouped_queue, is_checkable
 from ledger.review.yamlload import load
 from ledger.store import Ledger
 
@@ -35,8 +36,25 @@ HEADER = """\
 # words); a changed item is recorded as an edit. `reason` is optional. `context` is read-only.
 # An item with `confirm_quote: false` was found only fuzzily: check its quote against the source
 # and set it to true (or edit the quote) before accepting it.
+# Stances proposed on an item's claim are listed under it in `stances:`; each has its own
+# `decision`: accept (a stance event on the item's claim), detach (a claim of its own), reject,
+# or pending. `not_checkable: true` marks an opinion or forecast: nothing to check.
 # Apply with: factledger review --apply {path}
 """
+
+
+class StanceItem(BaseModel):
+    """A stance proposed on the item's claim, decided with it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    proposal: str
+    decision: Literal["pending", "accept", "reject", "detach"] = "accept"
+    actor: str
+    stance: Stance
+    quote: str
+    reason: str | None = None
+    not_checkable: bool = False
 
 
 class ReviewItem(BaseModel):
@@ -52,6 +70,8 @@ class ReviewItem(BaseModel):
     quote: str
     reason: str | None = None
     confirm_quote: bool = False
+    not_checkable: bool = False
+    stances: list[StanceItem] = []
     context: dict[str, Any] | None = None
     # An adjudication file: each reviewer's vote (read-only), and whose vote to take.
     votes: dict[str, Any] | None = None
@@ -122,7 +142,14 @@ def export_file(
         head["reviewer"] = reviewer
         items = [_item(p) for p in settle.queue(ledger, reviewer, source_ids)]
     else:
-        items = [_item(p) for p in pending(ledger, source_ids)]
+        items = []
+        for p, group in grouped_queue(ledger, source_ids):
+            item = _item(p)
+            if not is_checkable(p):
+                item["not_checkable"] = True
+            if group:
+                item["stances"] = [_stance_entry(s) for s in group]
+            items.append(item)
     out = Path(path)
     if not overwrite and out.exists():
         raise AlreadyExists(
@@ -145,6 +172,42 @@ ADJUDICATE_HEADER = """\
 # Adjudication: each item shows every reviewer's vote under `votes`. Set `pick` to the reviewer
 # whose vote stands, or set `decision` (and edit the fields) to decide it yourself.
 """
+
+
+def _stance_entry(s: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "proposal": s["id"], "decision": "accept", "actor": s["actor"], "stance": s["stance"],
+        "quote": s["quote"], **({} if is_checkable(s) else {"not_checkable": True}),
+    }  # fmt: skip
+
+
+def _apply_stances(
+    ledger: Ledger, item: ReviewItem, reviewer: str, result: ApplyResult, where: str
+) -> None:
+    """Each listed stance after its claim: accepted onto the claim the item became (or, the
+    claim rejected, as a claim of its own), detached, or rejected; decided ones are skipped."""
+    for n, st in enumerate(item.stances, start=1):
+        if st.decision == "pending":
+            result.pending += 1
+            continue
+        try:
+            p = get_proposal(ledger, st.proposal)
+            if p["stance_on"] != item.proposal:
+                raise InputError(f"proposal {st.proposal} takes no stance on {item.proposal}")
+            if effective_decision(ledger, st.proposal):
+                result.skipped += 1
+                continue
+            if st.decision == "reject":
+                out = decide(ledger, st.proposal, "reject", reviewer=reviewer, reason=st.reason)
+            else:
+                edits = {k: getattr(st, k) for k in ("actor", "stance", "quote")}
+                out = decide(
+                    ledger, st.proposal, "accept", reviewer=reviewer, reason=st.reason,
+                    edits=edits, detach=st.decision == "detach",
+                )  # fmt: skip
+        except LedgerError as e:
+            raise InputError(f"{where}: stance {n}: {e}") from e
+        result.applied.append((st.proposal, out.action, out.claim_id))
 
 
 def _load(path: Path) -> tuple[dict[str, Any], list[tuple[int, Any]]]:
@@ -201,12 +264,13 @@ def _apply_one(ledger: Ledger, path: Path, default: str, result: ApplyResult) ->
         if item.pick and not head.get("adjudicate"):
             raise InputError(f"{where}: pick: only an adjudication file picks a vote")
         if item.decision == "pending" and not item.pick:
-            result.pending += 1
+            result.pending += 1 + len(item.stances)
             continue
         try:
             get_proposal(ledger, item.proposal)
             if effective_decision(ledger, item.proposal):
                 result.skipped += 1
+                _apply_stances(ledger, item, who, result, where)
                 continue
             edits = {k: getattr(item, k) for k in ("claim", "actor", "stance", "quote")}
             action = "reject" if item.decision == "reject" else "accept"
@@ -229,3 +293,5 @@ def _apply_one(ledger: Ledger, path: Path, default: str, result: ApplyResult) ->
             result.skipped += 1
         else:
             result.voted.append((item.proposal, who))
+        if outcome.action != "voted":
+            _apply_stances(ledger, item, who, result, where)

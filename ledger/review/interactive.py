@@ -21,7 +21,8 @@ from ledger.claims import status_of
 from ledger.controls import describe, visible
 from ledger.errors import LedgerError
 from ledger.models import Stance
-from ledger.review.decisions import Outcome, get_proposal, undo_last
+from ledger.review import grouping
+from ledger.review.decisions import Outcome, get_proposal, pending, undo_last
 from ledger.review.screen import Screen, passage
 from ledger.review.settle import queue as pending_for
 from ledger.review.settle import record as decide
@@ -30,6 +31,11 @@ from ledger.store import Ledger
 HELP = (
     "a accept · e edit · r reject · s skip · m merge into a similar claim · u undo · q quit · "
     "? help"
+)
+GROUP_HELP = (
+    "With stances listed under the claim: a accepts the claim and every listed stance (one "
+    "claim, one stance event each) · x N reject stance N · d N detach stance N (a claim of its "
+    "own) · pressing x or d again on the same N restores it · u undoes the whole group"
 )
 
 
@@ -99,7 +105,14 @@ class Review:
         self.ledger, self.reviewer, self.screen, self.editor = ledger, reviewer, screen, editor
         self.source_ids = source_ids
         # In team review, the reviewer's own queue; each decision may be a vote (settle.py).
-        self.queue = pending_for(ledger, reviewer, source_ids)
+        # A claim proposal's linked stances are shown on its card, not as cards of their own.
+        mine = {p["id"] for p in pending_for(ledger, reviewer, source_ids)}
+        self.queue = [
+            head for head, _ in grouping.grouped_queue(ledger, source_ids) if head["id"] in mine
+        ]
+        # Per card: what the reviewer chose for each listed stance (x reject, d detach).
+        self.choices: dict[str, grouping.StanceChoice] = {}
+        self.undo_sizes: list[int] = []  # decisions per step, so u undoes a group as one
         self.total = len(self.queue)
         self.texts: dict[str, dict[str, Any]] = {}
         self.summary = Summary()
@@ -170,11 +183,35 @@ class Review:
             ("bold", f"Claim:  {visible(p['claim'], oneline=True)}"),
             ("bold", visible(f"Stance: {p['stance']} by {p['actor']}", oneline=True)),
         ]
+        if not grouping.is_checkable(p):
+            lines.append(("bold magenta", f"[{grouping.NOT_CHECKABLE}]"))
+        lines += self.render_group(p)
         for n, (cid, text, score) in enumerate(self.similar(p["claim"]), start=1):
             lines.append(
                 ("yellow", f"  similar {n}: {cid} ({score:.0f}) {visible(text, oneline=True)}")
             )
         return lines  # fmt: skip
+
+    def render_group(self, p: dict[str, Any]) -> list[tuple[str, str]]:
+        """The pending stance proposals linked to the card's claim, numbered, and the status
+        summary accepting the card would make."""
+        group = grouping.linked(self.ledger, p["id"])
+        if not group:
+            return []
+        lines = [("bold", "Stances proposed on this claim (x N reject · d N detach):")]
+        for n, s in enumerate(group, start=1):
+            mark = {"reject": "  [REJECT]", "detach": "  [DETACH: a claim of its own]"}.get(
+                self.choices.get(s["id"], "accept"), ""
+            )
+            flag = "" if grouping.is_checkable(s) else f"  [{grouping.NOT_CHECKABLE}]"
+            lines.append((
+                "cyan",
+                visible(f"  {n}. {s['stance']} by {s['actor']} — “{s['quote']}”{mark}{flag}",
+                        oneline=True),
+            ))  # fmt: skip
+        kept = [s for s in group if self.choices.get(s["id"], "accept") == "accept"]
+        lines.append(("bold", visible(f"Summary: {grouping.summary_line(p, kept)}", oneline=True)))
+        return lines
 
     def note(self, style: str, text: str) -> None:
         """Something to tell the reviewer at the top of the next card."""
@@ -183,12 +220,19 @@ class Review:
     def run(self) -> Summary:
         """Loop until the reviewer quits; at the end of the queue the last decision can still
         be undone."""
-        i, p = 0, {}
+        i, p = 0, dict[str, Any]()
         while i >= 0:
             notices, self.notices = self.notices, []
+            if i < len(self.queue) and self.waits_for_its_claim(self.queue[i]):
+                self.notices = notices
+                i += 1
+                continue
             if i < len(self.queue):
+                if self.queue[i] is not p:
+                    self.choices = {}
                 self.screen.card(notices, self.render(i, p := self.queue[i]))
-                key = self.screen.key("[a/e/r/s/m/u/q/?] ")
+                grouped = bool(grouping.linked(self.ledger, p["id"]))
+                key = self.screen.key("[a/e/r/s/m/x/d/u/q/?] " if grouped else "[a/e/r/s/m/u/q/?] ")
             else:
                 end = f"End of the queue ({self.total} proposals)."
                 self.screen.card(notices, [("bold", end)])
@@ -203,6 +247,11 @@ class Review:
             self.screen.show(self.notices)
         self.summary.remaining = len(pending_for(self.ledger, self.reviewer, self.source_ids))
         return self.summary
+
+    def waits_for_its_claim(self, p: dict[str, Any]) -> bool:
+        """A stance proposal whose claim proposal is pending again is shown under that card."""
+        on = p.get("stance_on")
+        return bool(on) and any(q["id"] == on for q in pending(self.ledger, self.source_ids))
 
     def count(self, action: str) -> None:
         self.summary.decided[action] = self.summary.decided.get(action, 0) + 1
@@ -221,9 +270,21 @@ class Review:
         return key if key in ("y", "e") else ""
 
     def undo(self, i: int) -> int:
-        undone = undo_last(self.ledger, reviewer=self.reviewer, source_ids=self.source_ids)
-        self.count("undo")
-        self.note("yellow", f"undone: {undone.summary}")
+        size = self.undo_sizes.pop() if self.undo_sizes else 1
+        if size > 1:
+            outs = grouping.undo_group(
+                self.ledger, size, reviewer=self.reviewer, source_ids=self.source_ids
+            )
+            for out in outs:
+                self.count("undo")
+                self.note("yellow", f"undone: {out.summary}")
+            undone = outs[-1]
+            self.note("yellow", f"(the whole group: {size} decisions undone)")
+        else:
+            undone = undo_last(self.ledger, reviewer=self.reviewer, source_ids=self.source_ids)
+            self.count("undo")
+            self.note("yellow", f"undone: {undone.summary}")
+        self.choices = {}
         back = next(
             (k for k, q in enumerate(self.queue[:i]) if q["id"] == undone.proposal_id), None
         )
@@ -256,6 +317,8 @@ class Review:
             return i + 1
         if key == "u":
             return self.undo(i)
+        if key in ("x", "d"):
+            return self.choose_stance(key, i, p)
         confirmed = False
         if key in ("a", "m") and p["anchoring"] == "fuzzy":
             answer = self.confirm_fuzzy(p)
@@ -264,6 +327,9 @@ class Review:
                 return i
             key, confirmed = (key, True) if answer == "y" else ("e", False)
         out: Outcome | None
+        group = grouping.linked(self.ledger, p["id"])
+        if key == "a" and group:
+            return self.accept_group(i, p, group, confirmed)
         if key == "a":
             out = decide(self.ledger, p["id"], "accept", reviewer=self.reviewer,
                          confirm_quote=confirmed)  # fmt: skip
@@ -285,9 +351,12 @@ class Review:
                          merge_into=target, confirm_quote=confirmed)  # fmt: skip
         else:
             self.note("", HELP)
+            self.note("", GROUP_HELP)
             return i
         if out is None:
             return i
+        self.undo_sizes.append(1)
+        self.release_group(i, p, group)
         self.count(out.action)
         again = " (the same claim, brought back)" if out.reinstated else ""
         if out.action == "voted":  # team review: say who is still to vote, never how
@@ -295,3 +364,50 @@ class Review:
         else:
             self.note("green", f"{out.action}: {out.claim_id or p['id']}{again}")
         return i + 1
+
+    def choose_stance(self, key: str, i: int, p: dict[str, Any]) -> int:
+        """``x N`` / ``d N``: mark listed stance N to be rejected / detached (again: restore)."""
+        group = grouping.linked(self.ledger, p["id"])
+        if not group:
+            self.note("dim", "no stances are listed under this claim")
+            return i
+        choice = self.screen.ask(f"Which stance (1-{len(group)})")
+        if not choice.isdigit() or not 1 <= int(choice) <= len(group):
+            self.note("dim", f"no stance {choice!r}: give a number from 1 to {len(group)}")
+            return i
+        sid = group[int(choice) - 1]["id"]
+        want: grouping.StanceChoice = "reject" if key == "x" else "detach"
+        if self.choices.get(sid) == want:
+            del self.choices[sid]
+            self.note("dim", f"stance {choice} will be accepted with the claim again")
+        else:
+            self.choices[sid] = want
+            self.note("yellow", f"stance {choice} will be {want}ed when you accept (a)")
+        return i
+
+    def accept_group(
+        self, i: int, p: dict[str, Any], group: list[dict[str, Any]], confirmed: bool
+    ) -> int:
+        """One transaction: the claim, then each listed stance as chosen."""
+        choices = {s["id"]: self.choices.get(s["id"], "accept") for s in group}
+        outs = grouping.decide_group(self.ledger, p["id"], choices, reviewer=self.reviewer,
+                                     confirm_quote=confirmed)  # fmt: skip
+        self.undo_sizes.append(len(outs))
+        for out in outs:
+            self.count(out.action)
+        head = outs[0]
+        merged = sum(1 for o in outs[1:] if o.action == "merge")
+        self.note("green", f"{head.action}: {head.claim_id} with {merged + 1} stance events")
+        for o in outs[1:]:
+            if o.action != "merge":
+                self.note("green", f"{o.action}: {o.claim_id or o.proposal_id} ({o.summary})")
+        self.choices = {}
+        return i + 1
+
+    def release_group(self, i: int, p: dict[str, Any], group: list[dict[str, Any]]) -> None:
+        """Stances listed under a claim decided on its own get cards of their own next."""
+        still = {q["id"] for q in grouping.linked(self.ledger, p["id"])}
+        queued = {q["id"] for q in self.queue}
+        for n, s in enumerate(x for x in group if x["id"] in still and x["id"] not in queued):
+            self.queue.insert(i + 1 + n, s)
+            self.total += 1

@@ -1,0 +1,88 @@
+"""Claim proposals with the stance proposals linked to them (``stance_on``), reviewed as one.
+
+A stance proposal whose ``stance_on`` proposal is still pending is shown and decided under that
+claim proposal, not on its own; once the claim proposal is decided (or rejected), it stands on its
+own again. Accepting a group is one transaction: one claim, then each listed stance added to it
+(or rejected, or detached as a claim of its own).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from ledger.errors import InputError
+from ledger.review.decisions import Outcome, decide, pending, undo_last
+from ledger.store import Ledger
+from ledger.views import stance_summary
+
+StanceChoice = Literal["accept", "reject", "detach"]
+NOT_CHECKABLE = "not checkable (opinion/forecast)"
+
+
+def linked(ledger: Ledger, proposal_id: str) -> list[dict[str, Any]]:
+    """The pending stance proposals that take a stance on ``proposal_id``, in proposed order."""
+    return [p for p in pending(ledger) if p.get("stance_on") == proposal_id]
+
+
+def grouped_queue(
+    ledger: Ledger, source_ids: list[str] | None = None
+) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Pending proposals as (claim proposal, its pending linked stance proposals); a linked
+    stance proposal whose claim proposal is pending appears only in that claim's group."""
+    rows = pending(ledger, source_ids)
+    waiting = {p["id"] for p in rows}
+    groups: dict[str, list[dict[str, Any]]] = {p["id"]: [] for p in rows}
+    heads = []
+    for p in rows:
+        on = p.get("stance_on")
+        if on and on in waiting and on != p["id"]:
+            groups[on].append(p)
+        else:
+            heads.append(p)
+    return [(p, groups[p["id"]]) for p in heads]
+
+
+def summary_line(head: dict[str, Any], stances: list[dict[str, Any]]) -> str:
+    """The status summary the group would make if all of it were accepted."""
+    return stance_summary([head, *stances])
+
+
+def is_checkable(p: dict[str, Any]) -> bool:
+    """False for an opinion or forecast (nothing to check); unknown counts as checkable."""
+    return p.get("checkable") != 0
+
+
+def decide_group(
+    ledger: Ledger,
+    head_id: str,
+    choices: dict[str, StanceChoice],
+    *,
+    reviewer: str,
+    confirm_quote: bool = False,
+    reason: str | None = None,
+) -> list[Outcome]:
+    """Accept the claim proposal ``head_id`` and decide each linked stance proposal in
+    ``choices`` (accept: a stance event on the new claim; reject; detach: a claim of its own),
+    all in one transaction. Returns the decisions in the order made (the claim's first)."""
+    with ledger.transaction():
+        for pid in choices:
+            p = ledger.one("SELECT stance_on FROM proposals WHERE id = ?", [pid])
+            if p is None or p["stance_on"] != head_id:
+                raise InputError(f"proposal {pid} takes no stance on {head_id}")
+        outs = [decide(ledger, head_id, "accept", reviewer=reviewer, confirm_quote=confirm_quote)]
+        for pid, choice in choices.items():
+            if choice == "reject":
+                outs.append(decide(ledger, pid, "reject", reviewer=reviewer, reason=reason))
+            else:
+                outs.append(
+                    decide(ledger, pid, "accept", reviewer=reviewer, detach=choice == "detach")
+                )
+    return outs
+
+
+def undo_group(
+    ledger: Ledger, n: int, *, reviewer: str, source_ids: list[str] | None = None
+) -> list[Outcome]:
+    """Undo the reviewer's last ``n`` decisions (a group's) in one transaction, newest first."""
+    with ledger.transaction():
+        return [undo_last(ledger, reviewer=reviewer, source_ids=source_ids) for _ in range(n)]
