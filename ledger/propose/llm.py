@@ -371,7 +371,7 @@ async def propose_source(
         model_call_id=results[-1][1] if results else None, item_calls=calls, failures=failures,
     )  # fmt: skip
     if caller.router is not None:
-        info.params["router"] = sorted({d["model_name"] for d in caller.router.model_list})
+        info.params["router"] = True
     return items, info
 
 
