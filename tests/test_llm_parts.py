@@ -70,3 +70,47 @@ def test_overlapping_chunks_are_merged_and_every_call_logged_with_cost(workspace
     assert all("sk-test" not in r["request"] + r["response"] for r in rows)
     again, _ = llm.propose_with_llm(ledger, source, model="openai/gpt-4o-mini")
     assert again == claims and ledger.count("model_calls") == n  # all from the log
+
+
+def _c(claim, on=None):
+    return llm.ProposedClaim(claim=claim, actor="A", stance="denied", quote="q", stance_on=on)
+
+
+def test_bad_links_are_dropped_with_a_recorded_failure():
+    claims, failures = llm.check_links(
+        [_c("item 0", 0), _c("item 1", 0), _c("item 2", 3), _c("item 3", 9)]
+    )
+    assert [c.stance_on for c in claims] == [None, 0, None, None]
+    assert len(failures) == 3 and all(f.startswith("link dropped") for f in failures)
+
+
+def test_links_are_renumbered_across_chunks():
+    first = [_c("shared"), _c("only one")]
+    second = [_c("shared"), _c("reply", 0)]  # index 0 of the second chunk is "shared"
+    items, calls = llm.merge_chunks([(first, "mc-1"), (second, "mc-2")])
+    assert [c.claim for c in items] == ["shared", "only one", "reply"]
+    assert items[2].stance_on == 0 and calls == ["mc-1", "mc-1", "mc-2"]
+
+
+def test_router_deployments_all_serve_one_model_name(workspace, monkeypatch):
+    """Two deployments on 127.0.0.1 under one name; litellm's mock_response answers."""
+    import yaml
+
+    answers = {port: json.dumps({"claims": [{**OK, "actor": f"A{port}"}]}) for port in (8799, 8798)}
+    config = {
+        "model_list": [
+            {"model_name": "news", "litellm_params": {
+                "model": "openai/gpt-4o-mini", "api_base": f"http://127.0.0.1:{port}/v1",
+                "mock_response": answer}}
+            for port, answer in answers.items()
+        ]
+    }  # fmt: skip
+    (workspace / "router.yaml").write_text(yaml.safe_dump(config))
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    ledger = Ledger("ledger.db")
+    text = "\n".join(f"Line {i}: officials said something checkable." for i in range(2000))
+    source = {"id": "src-r", "text": text, "title": "t"}
+    claims, info = llm.propose_with_llm(ledger, source, model="news", router="router.yaml")
+    assert {c.actor for c in claims} == {"A8799", "A8798"}  # both deployments answered
+    rows = ledger.all("select model, api_base from model_calls")
+    assert len(rows) == len(llm.chunks(text)) and {r["model"] for r in rows} == {"news"}

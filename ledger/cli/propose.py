@@ -25,6 +25,12 @@ JSON_FIELDS = ("id", "source_id", "start", "end", "quote", "claim", "actor", "st
 )
 @click.option("--api-base", help="Base URL of an OpenAI-compatible server.")
 @click.option(
+    "--router",
+    "router",
+    type=click.Path(dir_okay=False),
+    help="A litellm Router config (YAML/JSON model_list): --model names one of its models.",
+)
+@click.option(
     "--prompt",
     "prompt_name",
     default="default",
@@ -45,6 +51,7 @@ def propose(
     proposer: str | None,
     model: str | None,
     api_base: str | None,
+    router: str | None,
     prompt_name: str,
     concurrency: int,
     as_json: bool,
@@ -57,7 +64,7 @@ def propose(
     from ledger.propose import default_proposer
     from ledger.propose import propose as run_proposer
 
-    kind = proposer or default_proposer(model)
+    kind = proposer or default_proposer(model or router)
     options: dict[str, Any] = {}
     if kind == "llm":
         options = {
@@ -65,6 +72,7 @@ def propose(
             "api_base": api_base,
             "prompt_name": prompt_name,
             "concurrency": concurrency,
+            "router": router,
         }
     with open_ledger() as ledger, _progress(len(sources) or None) as advance:
         runs = run_proposer(
@@ -97,8 +105,12 @@ def propose(
             continue
         flags = sum(1 for p in r.proposals if p["anchoring"] in ("fuzzy", "unanchored"))
         note = f", {flags} need a span check" if flags else ""
-        if r.failures:
-            note += f", {len(r.failures)} model answer(s) stayed invalid (kept in model_calls)"
+        links = [f for f in r.failures if "link dropped" in f]
+        if len(links) < len(r.failures):
+            invalid = len(r.failures) - len(links)
+            note += f", {invalid} model answer(s) stayed invalid (kept in model_calls)"
+        if links:
+            note += f", {len(links)} stance link(s) dropped: they pointed at no earlier claim"
         click.echo(f"{r.source_id}  {r.title}: {len(r.proposals)} proposals ({r.new} new{note})")
         # Proposals stored by an earlier run are not listed again: `factledger proposals` has them.
         for p in r.proposals:

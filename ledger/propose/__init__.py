@@ -76,19 +76,29 @@ def select_sources(ledger: Ledger, refs: list[str], all_sources: bool) -> list[d
     return [resolve_source(ledger, r) for r in refs]
 
 
-def _proposer(kind: str, options: dict[str, Any]) -> Callable[[Ledger, dict[str, Any]], Any]:
+def _runner(kind: str, options: dict[str, Any]) -> Callable[..., None]:
+    """``run(ledger, sources, done)``: the proposer over every source, ``done(source, result)``
+    as each ends (the LLM proposer runs all sources' calls concurrently)."""
     if kind == "offline":
         from ledger.propose.offline import propose_offline
 
-        return lambda _ledger, source: propose_offline(source["text"])
+        def offline(ledger: Ledger, sources: list[dict[str, Any]], done: Callable) -> None:
+            for source in sources:
+                done(source, lambda s=source: propose_offline(s["text"]))
+
+        return offline
     if kind == "llm":
         try:
-            from ledger.propose.llm import propose_with_llm
+            from ledger.propose.llm import propose_many
         except ImportError as e:
             raise ModelError("the LLM proposer needs litellm: pip install 'factledger[llm]'") from e
-        if not options.get("model"):
+        if not options.get("model") and not options.get("router"):
             raise InputError("--proposer llm needs --model (or FACTLEDGER_MODEL)")
-        return lambda ledger, source: propose_with_llm(ledger, source, **options)
+
+        def llm(ledger: Ledger, sources: list[dict[str, Any]], done: Callable) -> None:
+            propose_many(ledger, sources, lambda s, result: done(s, lambda: result), **options)
+
+        return llm
     raise InputError(f"unknown proposer {kind!r}: use one of {', '.join(PROPOSERS)}")
 
 
@@ -159,19 +169,23 @@ def propose(
     progress: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[SourceRun]:
     """Run ``proposer`` over the selected sources and store what it proposes."""
-    sources = select_sources(ledger, refs, all_sources)
-    make = _proposer(proposer, options or {})
-    runs = []
-    for source in sources:
+    sources = list({s["id"]: s for s in select_sources(ledger, refs, all_sources)}.values())
+    runner = _runner(proposer, options or {})
+    runs: dict[str, SourceRun] = {}
+
+    def done(source: dict[str, Any], result: Callable[[], Any]) -> None:
         try:
-            items, info = make(ledger, source)
-            runs.append(store_proposals(ledger, source, items, info))
+            items, info = result()
+            runs[source["id"]] = store_proposals(ledger, source, items, info)
         except (ValidationError, ValueError, RecursionError) as e:
             # One source the proposer cannot handle must not stop the batch: it is skipped and
             # named, and nothing of it is stored (store_proposals is one transaction).
             reason = str(e).splitlines()[0][:200]
-            run = SourceRun(source["id"], source["title"] or source["path"], skipped=reason)
-            runs.append(run)
+            title = source["title"] or source["path"]
+            runs[source["id"]] = SourceRun(source["id"], title, skipped=reason)
         if progress:
             progress(source)
-    return runs
+
+    runner(ledger, sources, done)
+    # In the order asked for, whichever finished first (a source named twice runs once).
+    return [runs[s["id"]] for s in sources if s["id"] in runs]

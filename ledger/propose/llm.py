@@ -12,16 +12,18 @@ import asyncio
 import json
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ledger import ids
-from ledger.errors import ModelError
+from ledger.errors import InputError, ModelError
 from ledger.hashing import canonical_json, sha256_hex
 from ledger.models import STANCES
 from ledger.propose.base import ProposedClaim, ProposerInfo
 from ledger.propose.prompts import Prompt, load_prompt
+from ledger.propose.routing import load_router
 from ledger.store import Ledger
 
 VERSION = "llm-1"
@@ -85,6 +87,8 @@ REQUEST_SCHEMA: dict[str, Any] = {
                     "stance": {"type": "string", "enum": list(STANCES)},
                     "quote": {"type": "string"},
                     "rationale": {"type": "string"},
+                    "stance_on": {"type": "integer", "minimum": 0},
+                    "checkable": {"type": "boolean"},
                 },
                 "required": ["claim", "actor", "stance", "quote"],
                 "additionalProperties": False,
@@ -106,6 +110,45 @@ def response_format(mode: str) -> dict[str, Any] | None:
     return None
 
 
+def check_links(claims: list[ProposedClaim]) -> tuple[list[ProposedClaim], list[str]]:
+    """Claims with every ``stance_on`` pointing back at an earlier item; a link out of range,
+    to itself or forward is dropped (the claim is kept) and named in the failures."""
+    out, failures = [], []
+    for i, c in enumerate(claims):
+        j = c.stance_on
+        if j is not None and not 0 <= j < i:
+            why = "itself" if j == i else "a later item" if j < len(claims) else "no item"
+            failures.append(f"link dropped: item {i} took a stance on {j}, which is {why}")
+            c = c.model_copy(update={"stance_on": None})
+        out.append(c)
+    return out, failures
+
+
+def merge_chunks(
+    results: list[tuple[list[ProposedClaim], str | None]],
+) -> tuple[list[ProposedClaim], list[str | None]]:
+    """One list from per-chunk answers: duplicates from overlapping chunks are kept once, and each
+    chunk's own ``stance_on`` indices are renumbered to positions in the merged list."""
+    items: list[ProposedClaim] = []
+    calls: list[str | None] = []
+    where: dict[tuple[str, str, str, str], int] = {}
+    for claims, call_id in results:
+        local: list[int] = []  # chunk index -> merged index
+        for c in claims:
+            key = (c.claim, c.actor, c.stance, c.quote)
+            link = local[c.stance_on] if c.stance_on is not None else None
+            if key in where:  # overlapping chunks propose the same statement twice
+                at = where[key]
+                if items[at].stance_on is None and link is not None and link != at:
+                    items[at] = items[at].model_copy(update={"stance_on": link})
+            else:
+                at = where[key] = len(items)
+                items.append(c.model_copy(update={"stance_on": link}))
+                calls.append(call_id)
+            local.append(at)
+    return items, calls
+
+
 def parse(content: str | None) -> list[ProposedClaim]:
     """Validate a model answer; raises ValueError with a short reason."""
     try:
@@ -119,17 +162,25 @@ class Caller:
     """Calls one model with retries, mode fallback and the call log as a cache."""
 
     def __init__(
-        self, ledger: Ledger, model: str, api_base: str | None, prompt: Prompt, concurrency: int
+        self,
+        ledger: Ledger,
+        model: str,
+        api_base: str | None,
+        prompt: Prompt,
+        concurrency: int,
+        router: dict[str, Any] | None = None,
     ):
         self.ledger, self.model, self.api_base, self.prompt = ledger, model, api_base, prompt
         self.litellm = _litellm()
         self.limit = asyncio.Semaphore(concurrency)
-        if not api_base:
+        # Several deployments under one model name: litellm's Router picks one per call.
+        self.router = self.litellm.Router(**router) if router else None
+        if not api_base and not router:
             env = self.litellm.validate_environment(model=model)
             if not env.get("keys_in_environment", True) and env.get("missing_keys"):
                 keys = ", ".join(env["missing_keys"])
                 raise ModelError(f"{model} needs {keys} in the environment (or pass --api-base)")
-        self.mode = MODES[0] if self._may_support_schema() else MODES[1]
+        self.mode = MODES[0] if router or self._may_support_schema() else MODES[1]
 
     def _may_support_schema(self) -> bool:
         try:
@@ -179,10 +230,12 @@ class Caller:
             except Exception:  # litellm raises for models without a price
                 cost = None
         answer = None if response is None else json.dumps(response.model_dump(), default=str)
+        hidden = getattr(response, "_hidden_params", None) or {}
+        api_base = self.api_base or (hidden.get("api_base") if self.router else None)
         with self.ledger.transaction():
             self.ledger.append("model_calls", {
                 "id": call_id, "model": self.model,
-                "resolved_model": getattr(response, "model", None), "api_base": self.api_base,
+                "resolved_model": getattr(response, "model", None), "api_base": api_base,
                 "prompt_name": self.prompt.name, "prompt_hash": self.prompt.hash, "cache_key": key,
                 "request": canonical_json(request).decode(),
                 "response": answer,
@@ -220,7 +273,10 @@ class Caller:
             started = time.perf_counter()
             try:
                 async with self.limit:
-                    resp = await lit.acompletion(**request, api_key=api_key, num_retries=0)
+                    if self.router is not None:
+                        resp = await self.router.acompletion(**request, num_retries=0)
+                    else:
+                        resp = await lit.acompletion(**request, api_key=api_key, num_retries=0)
             except (lit.RateLimitError, lit.InternalServerError, lit.ServiceUnavailableError) as e:
                 if "response_format" in request and "response_format" in str(e):
                     # llama.cpp's server answers 500 to a response_format it does not know.
@@ -291,43 +347,70 @@ class Caller:
                 )
 
 
-def propose_with_llm(
+async def propose_source(
+    caller: Caller, prompt: Prompt, source: dict[str, Any]
+) -> tuple[list[ProposedClaim], ProposerInfo]:
+    """Ask the caller's model for the attributed claims in one source, all chunks at once."""
+    fields = {k: str(source.get(k) or "unknown") for k in ("title", "publisher", "published")}
+    jobs = [
+        caller.propose_chunk(prompt.messages(**fields, article=part))
+        for part in chunks(source["text"])
+    ]
+    results = list(await asyncio.gather(*jobs))
+    failures = [f for _, _, f in results if f]
+    checked: list[tuple[list[ProposedClaim], str | None]] = []
+    for n, (claims, call_id, _) in enumerate(results):
+        claims, dropped = check_links(claims)
+        failures += [f"chunk {n}: {d}" if len(results) > 1 else d for d in dropped]
+        checked.append((claims, call_id))
+    items, calls = merge_chunks(checked)
+    info = ProposerInfo(
+        proposer="llm", proposer_version=VERSION, model=caller.model, prompt_name=prompt.name,
+        prompt_hash=prompt.hash,
+        params={"temperature": 0, "api_base": caller.api_base, "mode": caller.mode},
+        model_call_id=results[-1][1] if results else None, item_calls=calls, failures=failures,
+    )  # fmt: skip
+    if caller.router is not None:
+        info.params["router"] = True
+    return items, info
+
+
+def propose_many(
     ledger: Ledger,
-    source: dict[str, Any],
+    sources: list[dict[str, Any]],
+    done: Callable[[dict[str, Any], tuple[list[ProposedClaim], ProposerInfo]], None],
     *,
-    model: str,
+    model: str | None,
     api_base: str | None = None,
     prompt_name: str = "default",
     concurrency: int = 4,
-) -> tuple[list[ProposedClaim], ProposerInfo]:
-    """Ask ``model`` for the attributed claims in one source."""
+    router: str | None = None,
+) -> None:
+    """Propose on every source, with the calls of all chunks of all sources in flight together
+    (at most ``concurrency`` at once); ``done(source, result)`` is called as each source ends.
+
+    ``router`` names a litellm Router config file whose deployments serve ``model``."""
     prompt = load_prompt(prompt_name)
-    caller = Caller(ledger, model, api_base, prompt, concurrency)
-    fields = {k: str(source.get(k) or "unknown") for k in ("title", "publisher", "published")}
+    settings = None
+    if router:
+        model, settings = load_router(router, model)
+    if not model:
+        raise InputError("the LLM proposer needs a model name (or a router config)")
+    caller = Caller(ledger, model, api_base, prompt, concurrency, settings)
 
-    async def run() -> list[tuple[list[ProposedClaim], str, str | None]]:
-        jobs = [
-            caller.propose_chunk(prompt.messages(**fields, article=part))
-            for part in chunks(source["text"])
-        ]
-        return list(await asyncio.gather(*jobs))
+    async def one(source: dict[str, Any]) -> None:
+        done(source, await propose_source(caller, prompt, source))
 
-    results = asyncio.run(run())
-    items: list[ProposedClaim] = []
-    calls: list[str | None] = []
-    failures = [f for _, _, f in results if f]
-    seen = set()
-    for claims, call_id, _ in results:
-        for c in claims:
-            key = (c.claim, c.actor, c.stance, c.quote)
-            if key not in seen:  # overlapping chunks propose the same statement twice
-                seen.add(key)
-                items.append(c)
-                calls.append(call_id)
-    info = ProposerInfo(
-        proposer="llm", proposer_version=VERSION, model=model, prompt_name=prompt.name,
-        prompt_hash=prompt.hash,
-        params={"temperature": 0, "api_base": api_base, "mode": caller.mode},
-        model_call_id=results[-1][1] if results else None, item_calls=calls, failures=failures,
-    )  # fmt: skip
-    return items, info
+    async def run() -> None:
+        await asyncio.gather(*(one(s) for s in sources))
+
+    asyncio.run(run())
+
+
+def propose_with_llm(
+    ledger: Ledger, source: dict[str, Any], **options: Any
+) -> tuple[list[ProposedClaim], ProposerInfo]:
+    """Ask the model for the attributed claims in one source (options as for propose_many)."""
+    out: list[tuple[list[ProposedClaim], ProposerInfo]] = []
+    propose_many(ledger, [source], lambda _s, result: out.append(result), **options)
+    return out[0]
