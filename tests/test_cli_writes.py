@@ -105,6 +105,7 @@ def test_verdict_words_ignore_case_spaces_and_hyphens(seeded, word):
 
 def _slips(cid: str) -> list[str]:
     body = cid[3:]
+    i = next(k for k in range(len(body) - 1) if body[k] != body[k + 1])  # a swap that changes it
     return [
         cid[:-1] + "0",  # 0 for a letter
         cid[:4] + "I" + cid[5:],  # I for a character
@@ -113,7 +114,7 @@ def _slips(cid: str) -> list[str]:
         body,  # no FL-
         "FL" + body,  # no dash
         cid[:-1],  # one character dropped
-        cid[:3] + body[1] + body[0] + body[2:],  # two swapped
+        cid[:3] + body[:i] + body[i + 1] + body[i] + body[i + 2 :],  # two swapped
     ]
 
 
