@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from ledger.cli import cli, emit_json, json_option, open_ledger
@@ -39,19 +37,14 @@ def evaluate(
     The proposer runs on the gold texts in a temporary ledger: nothing is written to yours.
     """
     from ledger.evaluate import evaluate as run_eval
-    from ledger.propose import default_proposer
+    from ledger.propose import default_proposer, proposer_options
 
     if (gold is None) == (not from_reviews):
         raise click.UsageError("name a gold file, or pass --from-reviews (not both)")
     kind = proposer or default_proposer(model)
-    options: dict[str, Any] = {}
-    if kind == "llm":
-        options = {
-            "model": model,
-            "api_base": api_base,
-            "prompt_name": prompt_name,
-            "concurrency": concurrency,
-        }
+    options = proposer_options(
+        kind, model=model, api_base=api_base, prompt_name=prompt_name, concurrency=concurrency
+    )
     if from_reviews:
         with open_ledger(readonly=True) as ledger:
             report = run_eval(ledger=ledger, proposer=kind, options=options)

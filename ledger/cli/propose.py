@@ -61,19 +61,14 @@ def propose(
     Proposals are stored for review; nothing enters the ledger as a claim until a reviewer
     accepts it. Running again over unchanged sources adds nothing.
     """
-    from ledger.propose import default_proposer
+    from ledger.propose import default_proposer, proposer_options
     from ledger.propose import propose as run_proposer
 
     kind = proposer or default_proposer(model or router)
-    options: dict[str, Any] = {}
-    if kind == "llm":
-        options = {
-            "model": model,
-            "api_base": api_base,
-            "prompt_name": prompt_name,
-            "concurrency": concurrency,
-            "router": router,
-        }
+    options = proposer_options(
+        kind, model=model, api_base=api_base, prompt_name=prompt_name, concurrency=concurrency,
+        router=router,
+    )  # fmt: skip
     with open_ledger() as ledger, _progress(len(sources) or None) as advance:
         runs = run_proposer(
             ledger,

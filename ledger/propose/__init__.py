@@ -47,6 +47,12 @@ def default_proposer(model: str | None) -> str:
     return "llm" if (model or os.environ.get("FACTLEDGER_MODEL")) else "offline"
 
 
+def proposer_options(kind: str, **llm: Any) -> dict[str, Any]:
+    """The options a proposer of ``kind`` takes: the LLM's settings (model, api_base, prompt_name,
+    concurrency, router), none for the offline proposer."""
+    return dict(llm) if kind == "llm" else {}
+
+
 def proposal_id(source_id: str, info: ProposerInfo, p: ProposedClaim) -> str:
     """A content hash: the same proposer saying the same thing about the same source."""
     key = {
