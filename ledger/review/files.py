@@ -25,7 +25,7 @@ from ledger.atomic import AlreadyExists, write_text
 from ledger.errors import InputError, LedgerError
 from ledger.models import Stance
 from ledger.review import settle
-from ledger.review.decisions import decide, effective_decision, get_proposal
+from ledger.review.decisions import Outcome, effective_decision, get_proposal
 from ledger.review.grouping import grouped_queue, is_checkable
 from ledger.review.yamlload import load
 from ledger.store import Ledger
@@ -185,7 +185,8 @@ def _apply_stances(
     ledger: Ledger, item: ReviewItem, reviewer: str, result: ApplyResult, where: str
 ) -> None:
     """Each listed stance after its claim: accepted onto the claim the item became (or, the
-    claim rejected, as a claim of its own), detached, or rejected; decided ones are skipped."""
+    claim rejected, as a claim of its own), detached, or rejected; decided ones are skipped.
+    Under team review each is the reviewer's vote, as the item's is."""
     for n, st in enumerate(item.stances, start=1):
         if st.decision == "pending":
             result.pending += 1
@@ -197,17 +198,29 @@ def _apply_stances(
             if effective_decision(ledger, st.proposal):
                 result.skipped += 1
                 continue
+            # As the item's own decision: under team review, the reviewer's vote.
             if st.decision == "reject":
-                out = decide(ledger, st.proposal, "reject", reviewer=reviewer, reason=st.reason)
+                out = settle.record(
+                    ledger, st.proposal, "reject", reviewer=reviewer, reason=st.reason
+                )
             else:
                 edits = {k: getattr(st, k) for k in ("actor", "stance", "quote")}
-                out = decide(
+                out = settle.record(
                     ledger, st.proposal, "accept", reviewer=reviewer, reason=st.reason,
                     edits=edits, detach=st.decision == "detach",
                 )  # fmt: skip
         except LedgerError as e:
             raise InputError(f"{where}: stance {n}: {e}") from e
-        result.applied.append((st.proposal, out.action, out.claim_id))
+        _count(result, st.proposal, reviewer, out)
+
+
+def _count(result: ApplyResult, proposal: str, reviewer: str, out: Outcome) -> None:
+    if out.action != "voted":
+        result.applied.append((proposal, out.action, out.claim_id))
+    elif out.summary == settle.SAME_VOTE:
+        result.skipped += 1
+    else:
+        result.voted.append((proposal, reviewer))
 
 
 def _load(path: Path) -> tuple[dict[str, Any], list[tuple[int, Any]]]:
@@ -287,11 +300,5 @@ def _apply_one(ledger: Ledger, path: Path, default: str, result: ApplyResult) ->
                 )  # fmt: skip
         except LedgerError as e:
             raise InputError(f"{where}: {e}") from e
-        if outcome.action != "voted":
-            result.applied.append((item.proposal, outcome.action, outcome.claim_id))
-        elif outcome.summary == settle.SAME_VOTE:
-            result.skipped += 1
-        else:
-            result.voted.append((item.proposal, who))
-        if outcome.action != "voted":
-            _apply_stances(ledger, item, who, result, where)
+        _count(result, item.proposal, who, outcome)
+        _apply_stances(ledger, item, who, result, where)
