@@ -207,13 +207,17 @@ def test_assign_gives_a_stance_the_reviewers_of_its_claim(seeded):
 def test_a_review_file_with_nested_stances_votes_on_each_under_team_review(seeded, workspace):
     head, linked = _team(seeded)
     group = [head["id"], *(s["id"] for s in linked)]
-    assert seeded("review", "--all", "--export", "reviews/all.yaml").exit_code == 0
-    path = workspace / "reviews" / "all.yaml"
-    data = yaml.safe_load(path.read_text())
-    item = next(i for i in data["items"] if i["proposal"] == head["id"])
-    item["decision"] = "accept"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     for name in ("ana", "ben"):
+        # ana's own queue, and for ben the whole pending list: both nest the stances.
+        who = ["--reviewer", name] if name == "ana" else []
+        path = workspace / "reviews" / f"{name}.yaml"
+        assert seeded("review", "--all", *who, "--export", str(path)).exit_code == 0
+        data = yaml.safe_load(path.read_text())
+        assert not set(group[1:]) & {i["proposal"] for i in data["items"]}
+        item = next(i for i in data["items"] if i["proposal"] == head["id"])
+        assert [s["proposal"] for s in item["stances"]] == group[1:]
+        item["decision"] = "accept"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
         r = seeded("review", "--apply", str(path), "--reviewer", name, "--json")
         assert r.exit_code == 0, r.output
         out = json.loads(r.output)
