@@ -227,3 +227,28 @@ def test_a_review_file_with_nested_stances_votes_on_each_under_team_review(seede
     [claim] = _deployment_claims(seeded)
     assert len(_events(seeded, claim["id"])) == 3
     assert len(_rows(workspace, "SELECT * FROM settlements")) == 3
+
+
+def test_agreed_stances_wait_for_their_claim_to_be_adjudicated(seeded, workspace):
+    head, linked = _team(seeded)
+    child = spawn_review(workspace, FACTLEDGER_REVIEWER="ana")
+    _to_deployment_card(child)
+    child.send("a")
+    child.expect(r"/q/\?\] ")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    # ben rejects the claim but agrees on both stances: only the claim is in dispute.
+    assert seeded("decide", head["id"], "reject", "--reviewer", "ben").exit_code == 0
+    for s in linked:
+        r = seeded("decide", s["id"], "accept", "--reviewer", "ben", "--json")
+        assert r.exit_code == 0, r.output
+        assert json.loads(r.output)["action"] == "voted"
+    assert json.loads(seeded("claims", "--json").output) == []  # not claims of their own
+    r = seeded("review", "--adjudicate", "--reviewer", "desk", input="1\nq\n")  # ana's accept
+    assert r.exit_code == 0 and "Adjudicated 1; 0 still waiting." in r.output, r.output
+    [claim] = json.loads(seeded("claims", "--json").output)
+    assert len(_events(seeded, claim["id"])) == 3
+    settled = _rows(workspace, "SELECT proposal_id, how FROM settlements ORDER BY seq")
+    assert settled == [{"proposal_id": head["id"], "how": "adjudicated"}] + [
+        {"proposal_id": s["id"], "how": "agreed"} for s in linked
+    ]
