@@ -252,3 +252,21 @@ def test_agreed_stances_wait_for_their_claim_to_be_adjudicated(seeded, workspace
     assert settled == [{"proposal_id": head["id"], "how": "adjudicated"}] + [
         {"proposal_id": s["id"], "how": "agreed"} for s in linked
     ]
+
+
+def test_u_after_e_undoes_the_edited_group_as_one(seeded, workspace):
+    _, head, linked = _proposed(seeded)
+    child = spawn_review(workspace, **_editor(workspace))
+    _to_deployment_card(child)
+    child.send("e")
+    child.expect(r"edit: FL-\S+ with 3 stance events")
+    child.expect(r"/q/\?\] ")
+    child.send("u")
+    child.expect(r"the whole group: 3 decisions undone")
+    child.expect(r"\[a/e/r/s/m/x/d/u/q/\?\] ")  # the grouped card again, stances listed
+    child.send("q")
+    child.expect(pexpect.EOF)
+    assert {c["status"] for c in json.loads(seeded("claims", "--json").output)} == {"retracted"}
+    pending = {p["id"] for p in json.loads(seeded("proposals", "--json").output)
+               if p["state"] == "pending"}  # fmt: skip
+    assert {head["id"], *(s["id"] for s in linked)} <= pending

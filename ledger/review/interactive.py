@@ -1,10 +1,11 @@
 """The interactive review session: one card per proposal, one key per decision (as Prodigy).
 
 The terminal itself (keys, colour, clearing, the highlighted passage) is in screen.py, what a
-card shows in cards.py, the $EDITOR form in editform.py. What the last key did is shown at the
-top of the next card. A proposal anchored only fuzzily is accepted or merged only once the
-reviewer confirms the source's words (or edits them). A claim proposal with stances proposed on
-it is one card: ``a``, ``e`` and ``m`` decide the claim and every listed stance together.
+card shows in cards.py, the $EDITOR form in editform.py, a grouped card's keys in groupkeys.py.
+What the last key did is shown at the top of the next card. A proposal anchored only fuzzily is
+accepted or merged only once the reviewer confirms the source's words (or edits them). A claim
+proposal with stances proposed on it is one card: ``a``, ``e`` and ``m`` decide the claim and
+every listed stance together.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ledger.review import grouping
 from ledger.review.cards import Cards
 from ledger.review.decisions import Outcome, get_proposal, pending, undo_last
 from ledger.review.editform import EditForm, edit_in_editor
+from ledger.review.groupkeys import GroupKeys
 from ledger.review.screen import Screen
 from ledger.review.settle import queue as pending_for
 from ledger.review.settle import record as decide
@@ -52,7 +54,7 @@ class Summary:
     remaining: int = 0
 
 
-class Review:
+class Review(GroupKeys):
     """One review session over the pending proposals."""
 
     def __init__(self, ledger: Ledger, source_ids: list[str] | None, reviewer: str, screen: Screen,
@@ -249,59 +251,3 @@ class Review:
         else:
             self.note("green", f"{out.action}: {out.claim_id or p['id']}{again}")
         return i + 1
-
-    def choose_stance(self, key: str, i: int, p: dict[str, Any]) -> int:
-        """``x N`` / ``d N``: mark listed stance N to be rejected / detached (again: restore)."""
-        group = grouping.linked(self.ledger, p["id"])
-        if not group:
-            self.note("dim", "no stances are listed under this claim")
-            return i
-        choice = self.screen.ask(f"Which stance (1-{len(group)})")
-        if not choice.isdigit() or not 1 <= int(choice) <= len(group):
-            self.note("dim", f"no stance {choice!r}: give a number from 1 to {len(group)}")
-            return i
-        sid = group[int(choice) - 1]["id"]
-        want: grouping.StanceChoice = "reject" if key == "x" else "detach"
-        if self.choices.get(sid) == want:
-            del self.choices[sid]
-            self.note("dim", f"stance {choice} will be accepted with the claim again")
-        else:
-            self.choices[sid] = want
-            self.note("yellow", f"stance {choice} will be {want}ed when you accept (a)")
-        return i
-
-    def decide_group(
-        self, i: int, p: dict[str, Any], group: list[dict[str, Any]], action: str,
-        kwargs: dict[str, Any],
-    ) -> int:  # fmt: skip
-        """One transaction: the claim (accepted, edited or merged), then each listed stance as
-        chosen; under team review, the reviewer's vote on each."""
-        choices = {s["id"]: self.choices.get(s["id"], "accept") for s in group}
-        outs = grouping.decide_group(self.ledger, p["id"], choices, reviewer=self.reviewer,
-                                     action=action, **kwargs)  # fmt: skip
-        self.step(outs)
-        for out in outs:
-            self.count(out.action)
-        self.choices = {}
-        head = outs[0]
-        if head.action == "voted":
-            self.note("green", f"votes on {p['id']} and its {len(outs) - 1} stances recorded: "
-                               f"{head.summary}")  # fmt: skip
-            return i + 1
-        merged = sum(1 for o in outs[1:] if o.action == "merge")
-        if head.action == "merge":
-            self.note("green", f"merge: {merged + 1} stance events added to {head.claim_id}")
-        else:
-            self.note("green", f"{head.action}: {head.claim_id} with {merged + 1} stance events")
-        for o in outs[1:]:
-            if o.action != "merge":
-                self.note("green", f"{o.action}: {o.claim_id or o.proposal_id} ({o.summary})")
-        return i + 1
-
-    def release_group(self, i: int, p: dict[str, Any], group: list[dict[str, Any]]) -> None:
-        """Stances listed under a claim decided on its own get cards of their own next."""
-        still = {q["id"] for q in grouping.linked(self.ledger, p["id"])}
-        queued = {q["id"] for q in self.queue}
-        for n, s in enumerate(x for x in group if x["id"] in still and x["id"] not in queued):
-            self.queue.insert(i + 1 + n, s)
-            self.total += 1
