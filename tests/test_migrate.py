@@ -172,7 +172,9 @@ def _hashes(conn):
 def _row_hashes(conn):
     """(seq, tbl, row_id, hash) of every entry, the hash read from the row the spine points at."""
     out = []
-    for seq, tbl, row_id in conn.execute("SELECT seq, tbl, row_id FROM ledger_entries ORDER BY seq"):
+    for seq, tbl, row_id in conn.execute(
+        "SELECT seq, tbl, row_id FROM ledger_entries ORDER BY seq"
+    ):
         found = conn.execute(f"SELECT id, hash FROM [{tbl}] WHERE seq = ?", [seq]).fetchall()
         assert len(found) == 1 and found[0][0] == row_id, (seq, tbl, row_id, found)
         out.append((seq, tbl, row_id, found[0][1]))
