@@ -68,7 +68,7 @@ class Ledger:
         # Autocommit at the driver level: we issue BEGIN IMMEDIATE / COMMIT ourselves.
         conn.isolation_level = None
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        # The chain's UNIQUE hash indexes take random keys; a 64 MiB page cache keeps bulk
+        # Indexes on ids and reader columns take random keys; a 64 MiB page cache keeps bulk
         # appends from thrashing once the ledger outgrows SQLite's 2 MiB default.
         if not readonly:
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
