@@ -164,7 +164,7 @@ def _verify_chain(conn: sqlite3.Connection, earlier_head: str | None) -> tuple[H
 
     quoted = earlier_head or ""
     merged = heapq.merge(*(_stream(conn, t) for t in rowformat.TABLES), key=itemgetter(0))
-    spine = conn.execute(f"SELECT seq, tbl, row_id, prev_hash, hash FROM {ENTRIES} ORDER BY seq")
+    spine = conn.execute(f"SELECT seq, tbl, row_id FROM {ENTRIES} ORDER BY seq")
     attested = _Attested(conn)
     expected_prev: str = GENESIS
     count, found = 0, earlier_head is None
@@ -196,7 +196,7 @@ def _verify_chain(conn: sqlite3.Connection, earlier_head: str | None) -> tuple[H
             attested.row(table, row)
         elif table == "attestations":
             attested.attestation(row)
-        if entry is None or tuple(entry) != (seq, table, row["id"], row["prev_hash"], row["hash"]):
+        if entry is None or tuple(entry) != (seq, table, row["id"]):
             raise IntegrityError(f"{_label(table, row)}: disagrees with {ENTRIES}")
         expected_prev, count = str(row["hash"]), seq
         if not found and str(row["hash"]).startswith(quoted):
