@@ -1,9 +1,11 @@
-"""Row counts and facet counts, kept exact by triggers so pages never count a whole table.
+"""Row counts and facet counts, kept exact so pages never count a whole table.
 
 A facet is a GROUP BY over the whole table and Datasette counts a table's rows on every page: at a
-million claims each takes 50-500 ms. The ledger only grows through inserts, so a trigger can keep
-the numbers as it goes, in the same transaction as the rows they count. ``facet_counts`` is a
-derived table like the full-text index: not part of the chain, rebuilt from the tables it counts.
+million claims each takes 50-500 ms. The ledger only grows through inserts, so the numbers can be
+kept as it goes, in the same transaction as the rows they count: once per transaction, the rows
+that came in (or changed, for a reader row that is replaced) are grouped and their counts added
+to the kept ones (:func:`delta`). ``facet_counts`` is a derived table like the full-text index:
+not part of the chain, rebuilt from the tables it counts.
 
 Rows: ``(tbl, col, value, n)``; ``col = ''`` holds the table's row count. ``decision_counts``
 holds the standing decisions by proposer, model and prompt, for acceptance rates.
@@ -25,69 +27,87 @@ COUNTED: dict[str, tuple[str, tuple[str, ...]]] = {
     "proposal_decisions": ("proposal_id", ("decision", "proposer", "model", "anchoring")),
     "model_calls": ("id", ("model", "prompt_name")),
 }
-# Reader tables are refreshed with INSERT OR REPLACE, which removes the old row without firing
-# DELETE triggers, so a BEFORE INSERT trigger takes the old row's values out first.
-REPLACED = ("current_claims", "proposal_decisions")
-LEDGER_TABLES = ("model_calls",)
+LEDGER_TABLES = ("model_calls",)  # their row counts come from the spine's
+# Every upsert names its conflict target: SQLite before 3.35 (Debian bullseye, the images
+# ``datasette publish`` builds) rejects one that leaves it out.
 UPSERT = "ON CONFLICT (tbl, col, value) DO UPDATE SET n = n + excluded.n"
-
-
-def _arms(row: str, cols: tuple[str, ...], *, total: bool, where: str = "") -> str:
-    """One SELECT per counted value of ``row`` (NEW, or the old row), joined by UNION ALL."""
-    arms = [f"SELECT '' AS col, '' AS value {where}"] if total else []
-    arms += [f"SELECT '{c}' AS col, {row}.[{c}] AS value {where}" for c in cols]
-    return " UNION ALL ".join(arms)
+PAIR_UPSERT = "ON CONFLICT (tbl, by_col, by_value, col, value) DO UPDATE SET n = n + excluded.n"
+# Acceptance rates group by these; '' stands for NULL so that the key is unique.
+DECIDED_BY = ("proposer", "model", "prompt_name", "prompt_hash")
+DECIDED_UPSERT = f"ON CONFLICT ({', '.join(DECIDED_BY)}, decision) DO UPDATE SET n = n + excluded.n"
 
 
 def create(db: Database) -> None:
-    """Create ``facet_counts``, ``facet_pair_counts`` and ``decision_counts`` and the triggers
-    that keep them exact.
-
-    Every upsert names its conflict target: SQLite before 3.35 (Debian bullseye, the images
-    ``datasette publish`` builds) cannot open a schema whose triggers leave it out.
-    """
-    create_decision_counts(db)
-    create_pairs(db)
+    """Create ``facet_counts``, ``facet_pair_counts`` and ``decision_counts`` (empty)."""
     db.execute(
         "CREATE TABLE facet_counts (tbl TEXT NOT NULL, col TEXT NOT NULL, value TEXT NOT NULL, "
         "n INTEGER NOT NULL, PRIMARY KEY (tbl, col, value)) WITHOUT ROWID"
     )
-    # Every ledger table's row count, and the spine's own, from the spine's insert trigger.
+    # Value counts of each counted column among the rows that share one value of another, so a
+    # page filtered by one facet value (a click) reads its facets too.
     db.execute(
-        f"CREATE TRIGGER {ENTRIES}_counts AFTER INSERT ON {ENTRIES} BEGIN "
-        f"INSERT INTO facet_counts (tbl, col, value, n) "
-        f"SELECT t, '', '', 1 FROM (SELECT NEW.tbl AS t UNION ALL SELECT '{ENTRIES}') "
-        f"WHERE true {UPSERT}; END"
+        "CREATE TABLE facet_pair_counts (tbl TEXT NOT NULL, by_col TEXT NOT NULL, "
+        "by_value TEXT NOT NULL, col TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL, "
+        "PRIMARY KEY (tbl, by_col, by_value, col, value)) WITHOUT ROWID"
     )
-    for table, (pk, cols) in COUNTED.items():
-        # A ledger table's row count already comes from the spine.
-        total = table not in LEDGER_TABLES
-        arms = _arms("NEW", cols, total=total)
-        db.execute(
-            f"CREATE TRIGGER {table}_counts AFTER INSERT ON {table} BEGIN "
-            f"INSERT INTO facet_counts (tbl, col, value, n) SELECT '{table}', col, value, 1 "
-            f"FROM ({arms}) WHERE value IS NOT NULL {UPSERT}; END"
+    db.execute(
+        f"CREATE TABLE decision_counts ({' TEXT NOT NULL, '.join(DECIDED_BY)} TEXT NOT NULL, "
+        f"decision TEXT NOT NULL, n INTEGER NOT NULL, "
+        f"PRIMARY KEY ({', '.join(DECIDED_BY)}, decision)) WITHOUT ROWID"
+    )
+
+
+def delta(table: str, where: str, sign: int) -> list[str]:
+    """Statements adding ``sign`` times the counts of the rows of ``table`` that ``where``
+    picks (a SQL condition) to the kept counts: facets, pairs, and decisions where counted.
+
+    A reader row that is replaced is taken out with ``-1`` before and put back with ``+1``
+    after, so the counts follow the change."""
+    _, cols = COUNTED[table]
+    # The rows grouped by their counted values first: a bulk append's rows share a few.
+    names = ", ".join(f"[{c}]" for c in cols)
+    rows = (
+        f"WITH r AS (SELECT {names}, count(*) AS k FROM [{table}] WHERE {where} GROUP BY {names}) "
+    )
+    arms = ["SELECT '' AS col, '' AS value, k FROM r"] if table not in LEDGER_TABLES else []
+    arms += [f"SELECT '{c}' AS col, [{c}] AS value, k FROM r" for c in cols]
+    out = [
+        f"{rows}INSERT INTO facet_counts (tbl, col, value, n) SELECT '{table}', col, value, n "
+        f"FROM (SELECT col, value, {sign} * sum(k) AS n FROM ({' UNION ALL '.join(arms)}) "
+        f"WHERE value IS NOT NULL GROUP BY col, value) WHERE true {UPSERT}"
+    ]
+    pairs = " UNION ALL ".join(
+        f"SELECT '{b}' AS by_col, [{b}] AS by_value, '{c}' AS col, [{c}] AS value, k FROM r"
+        for b in cols
+        for c in cols
+        if b != c
+    )
+    out.append(
+        f"{rows}INSERT INTO facet_pair_counts (tbl, by_col, by_value, col, value, n) "
+        f"SELECT '{table}', by_col, by_value, col, value, n FROM (SELECT by_col, by_value, col, "
+        f"value, {sign} * sum(k) AS n FROM ({pairs}) WHERE by_value IS NOT NULL "
+        f"AND value IS NOT NULL GROUP BY by_col, by_value, col, value) WHERE true {PAIR_UPSERT}"
+    )
+    if table == "proposal_decisions":
+        keys = ", ".join(f"coalesce({c}, '')" for c in DECIDED_BY)
+        out.append(
+            f"INSERT INTO decision_counts ({', '.join(DECIDED_BY)}, decision, n) "
+            f"SELECT * FROM (SELECT {keys}, decision, {sign} * count(*) FROM proposal_decisions "
+            f"WHERE ({where}) AND decision NOTNULL GROUP BY {keys}, decision) "
+            f"WHERE true {DECIDED_UPSERT}"
         )
-        if table in REPLACED:
-            where = f"FROM {table} old WHERE old.{pk} = NEW.{pk}"
-            old = _arms("old", cols, total=total, where=where)
-            db.execute(
-                f"CREATE TRIGGER {table}_uncount BEFORE INSERT ON {table} BEGIN "
-                f"INSERT INTO facet_counts (tbl, col, value, n) SELECT '{table}', col, value, -1 "
-                f"FROM ({old}) WHERE value IS NOT NULL {UPSERT}; END"
-            )
+    return out
 
 
-# Acceptance rates group by these; '' stands for NULL so that the key is unique.
-DECIDED_BY = ("proposer", "model", "prompt_name", "prompt_hash")
-
-
-def _decided(row: str, sign: int, where: str) -> str:
-    keys = ", ".join(f"coalesce({row}.{c}, '')" for c in DECIDED_BY)
+def entries_delta(tables: list[str]) -> str:
+    """The statement adding the row counts of ``tables`` (ledger tables) and of the spine for
+    the entries after ``:after`` (each table's own ``seq``, so the spine's columns do not
+    matter)."""
+    arms = [f"SELECT '{t}' AS t, count(*) AS n FROM [{t}] WHERE seq > :after" for t in tables]
+    arms.append(f"SELECT '{ENTRIES}', count(*) FROM {ENTRIES} WHERE seq > :after")
     return (
-        f"INSERT INTO decision_counts ({', '.join(DECIDED_BY)}, decision, n) "
-        f"SELECT {keys}, {row}.decision, {sign} {where} "
-        f"ON CONFLICT ({', '.join(DECIDED_BY)}, decision) DO UPDATE SET n = n + excluded.n;"
+        f"INSERT INTO facet_counts (tbl, col, value, n) SELECT t, '', '', n "
+        f"FROM ({' UNION ALL '.join(arms)}) WHERE n > 0 {UPSERT}"
     )
 
 
@@ -109,27 +129,6 @@ ACCEPTANCE_SQL = (
     "AS acceptance_rate FROM decision_counts WHERE n > 0 "
     "GROUP BY proposer, model, prompt_name, prompt_hash ORDER BY decided DESC, proposer, model"
 )
-
-
-def create_decision_counts(db: Database) -> None:
-    """``decision_counts`` and the triggers on proposal_decisions that keep it."""
-    db.execute(
-        f"CREATE TABLE decision_counts ({' TEXT NOT NULL, '.join(DECIDED_BY)} TEXT NOT NULL, "
-        f"decision TEXT NOT NULL, n INTEGER NOT NULL, "
-        f"PRIMARY KEY ({', '.join(DECIDED_BY)}, decision)) WITHOUT ROWID"
-    )
-    old = (
-        "FROM proposal_decisions old WHERE old.proposal_id = NEW.proposal_id "
-        "AND old.decision NOTNULL"
-    )
-    db.execute(
-        "CREATE TRIGGER proposal_decisions_decided AFTER INSERT ON proposal_decisions "
-        f"WHEN NEW.decision NOTNULL BEGIN {_decided('NEW', 1, 'WHERE true')} END"
-    )
-    db.execute(
-        "CREATE TRIGGER proposal_decisions_undecided BEFORE INSERT ON proposal_decisions "
-        f"BEGIN {_decided('old', -1, old)} END"
-    )
 
 
 def facet_counts_sql() -> str:
@@ -165,45 +164,6 @@ def rebuild(db: Database) -> None:
     db.execute("DELETE FROM decision_counts")
     db.execute(f"INSERT INTO decision_counts {decision_counts_sql()}")
     rebuild_pairs(db)
-
-
-PAIR_UPSERT = "ON CONFLICT (tbl, by_col, by_value, col, value) DO UPDATE SET n = n + excluded.n"
-
-
-def _pair_arms(row: str, cols: tuple[str, ...], where: str = "") -> str:
-    """One SELECT per ordered pair of counted columns of ``row``, joined by UNION ALL."""
-    return " UNION ALL ".join(
-        f"SELECT '{b}' AS by_col, {row}.[{b}] AS by_value, '{c}' AS col, {row}.[{c}] AS value "
-        f"{where}"
-        for b in cols
-        for c in cols
-        if b != c
-    )
-
-
-def create_pairs(db: Database) -> None:
-    """``facet_pair_counts``: value counts of each counted column among the rows that share one
-    value of another, so a page filtered by one facet value (a click) reads its facets too."""
-    db.execute(
-        "CREATE TABLE facet_pair_counts (tbl TEXT NOT NULL, by_col TEXT NOT NULL, "
-        "by_value TEXT NOT NULL, col TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL, "
-        "PRIMARY KEY (tbl, by_col, by_value, col, value)) WITHOUT ROWID"
-    )
-    into = "INSERT INTO facet_pair_counts (tbl, by_col, by_value, col, value, n)"
-    present = "WHERE by_value IS NOT NULL AND value IS NOT NULL"
-    for table, (pk, cols) in COUNTED.items():
-        db.execute(
-            f"CREATE TRIGGER {table}_pair_counts AFTER INSERT ON {table} BEGIN {into} "
-            f"SELECT '{table}', by_col, by_value, col, value, 1 FROM ({_pair_arms('NEW', cols)}) "
-            f"{present} {PAIR_UPSERT}; END"
-        )
-        if table in REPLACED:
-            old = _pair_arms("old", cols, f"FROM {table} old WHERE old.{pk} = NEW.{pk}")
-            db.execute(
-                f"CREATE TRIGGER {table}_pair_uncount BEFORE INSERT ON {table} BEGIN {into} "
-                f"SELECT '{table}', by_col, by_value, col, value, -1 FROM ({old}) "
-                f"{present} {PAIR_UPSERT}; END"
-            )
 
 
 def facet_pair_counts_sql() -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ledger import derived, migrations, rowformat, tree
+from ledger import catchup, derived, migrations, rowformat, tree
 from ledger.errors import InputError
 from ledger.hashing import GENESIS, row_hash
 from ledger.locking import begin_immediate
@@ -48,6 +48,19 @@ def utc_now() -> str:
 def default_db_path() -> str:
     """``FACTLEDGER_DB`` or ``./ledger.db``."""
     return os.environ.get("FACTLEDGER_DB") or DEFAULT_DB
+
+
+_KNOWN: dict[str, tuple[object, frozenset[str]]] = {}
+
+
+def _known(table: str) -> frozenset[str]:
+    """The columns an appended row of ``table`` may give (``recorded_at`` too, for imports);
+    kept while the table's contract is the same object (a test may grow it)."""
+    columns = rowformat.TABLES[table]
+    kept = _KNOWN.get(table)
+    if kept is None or kept[0] is not columns:
+        kept = _KNOWN[table] = (columns, frozenset(columns) | {"recorded_at"})
+    return kept[1]
 
 
 class Ledger:
@@ -80,6 +93,7 @@ class Ledger:
         self._pending: dict[str, list[tuple[Any, ...]]] = {}
         self._pending_ids: set[tuple[str, str]] = set()
         self._insert_sql: dict[str, str] = {}
+        self._underived = False  # rows flushed in this transaction that derived state lacks
         if not readonly:
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
@@ -99,6 +113,7 @@ class Ledger:
         ledger.path, ledger.conn, ledger.db = path, conn, Database(conn)
         ledger._head, ledger._depth, ledger._now = None, 0, ""
         ledger._insert_sql, ledger._pending, ledger._pending_ids = {}, {}, set()
+        ledger._underived = False
         return ledger
 
     def rebuild_derived(self) -> None:
@@ -138,7 +153,9 @@ class Ledger:
         try:
             yield self
             self.flush()
-            # The Merkle tree takes the new entries in the same transaction (a few hashes each).
+            # Derived state and the Merkle tree take the new entries in the same transaction,
+            # set-wise: a few statements for the whole transaction, not triggers for each row.
+            catchup.catch_up(self.conn)
             tree.catch_up(self.conn)
         except BaseException:
             if self.conn.in_transaction:
@@ -148,6 +165,7 @@ class Ledger:
             self.conn.execute("COMMIT")
         finally:
             self._head = None
+            self._underived = False
             self._depth = 0
             self._pending.clear()
             self._pending_ids.clear()
@@ -155,12 +173,12 @@ class Ledger:
     def flush(self) -> None:
         """Write buffered appends. Appends are buffered per table and written with executemany,
         which costs about half as much per row as one execute each; reads flush first."""
-        # In ledger order (sources before claims before stances ...), so the reader triggers
-        # always find the rows a new row refers to.
+        # In ledger order (sources before claims before stances ...), so seq order too.
         for table in [t for t in rowformat.TABLES if t in self._pending]:
             values = self._pending[table]
             if values:
                 self.conn.executemany(self._sql(table), values)
+                self._underived = True
         self._pending.clear()
         self._pending_ids.clear()
 
@@ -197,18 +215,21 @@ class Ledger:
             raise RuntimeError("append outside a transaction")
         head = self.head()
         columns = rowformat.TABLES[table]
-        unknown = set(row) - set(columns) - {"recorded_at"}
+        unknown = row.keys() - _known(table)
         if unknown:
             raise ValueError(f"unknown columns for {table}: {sorted(unknown)}")
         full: dict[str, Any] = {c: row.get(c) for c in columns}
+        # In rowformat.columns order (the chain's columns after the table's), so that the
+        # values are the row as stored; the hash is not hashed, so it can be filled in last.
         seq = head.count + 1
         full["seq"] = seq
         full["prev_hash"] = head.hash
+        full["hash"] = None
         full["recorded_at"] = row.get("recorded_at") or now
         full["format"] = rowformat.FORMAT
         full["hash"] = digest = row_hash(table, full, rowformat.FORMAT)
         self._head = Head(seq, digest)
-        return tuple(full[c] for c in rowformat.columns(table))
+        return tuple(full.values())
 
     def append(self, table: str, row: dict[str, Any]) -> str:
         """Append one row to ``table`` inside the open transaction; returns its hash.
@@ -233,9 +254,17 @@ class Ledger:
 
     # Reading ----------------------------------------------------------------------------------
 
+    def _fresh(self, sql: str) -> None:
+        """Write buffered appends; before a read of derived state, derive them too, so a read
+        inside a transaction sees the rows appended earlier in it."""
+        self.flush()
+        if self._underived and catchup.reads_derived(sql):
+            catchup.catch_up(self.conn)
+            self._underived = False
+
     def one(self, sql: str, params: Iterable[Any] = ()) -> dict[str, Any] | None:
         """The first row of a query as a dict, or None."""
-        self.flush()
+        self._fresh(sql)
         cur = self.conn.execute(sql, tuple(params))
         row = cur.fetchone()
         if row is None:
@@ -244,12 +273,12 @@ class Ledger:
 
     def all(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         """All rows of a query as dicts."""
-        self.flush()
+        self._fresh(sql)
         cur = self.conn.execute(sql, tuple(params))
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
     def count(self, table: str) -> int:
-        """Number of rows in a ledger table."""
-        self.flush()
+        """Number of rows in a table."""
+        self._fresh(table)
         return int(self.conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
