@@ -17,6 +17,7 @@ Ledger's back (the sqlite3 shell) is not derived until the next write through th
 from __future__ import annotations
 
 import sqlite3
+from functools import cache
 
 from ledger import counts, readers, rowformat
 
@@ -93,6 +94,42 @@ def _head(conn: sqlite3.Connection) -> int:
     return int(conn.execute(f"SELECT coalesce(max(seq), 0) FROM {rowformat.ENTRIES}").fetchone()[0])
 
 
+# The ledger tables whose new rows can change a current_claims or proposal_decisions row.
+_CLAIM_TABLES = {"claims", "claim_versions", "stance_events", "verdicts", "status_changes"}
+_PROPOSAL_TABLES = {"proposals", "decisions"}
+
+
+@cache
+def _sql(tables: tuple[str, ...]) -> dict[str, str]:
+    """Every statement of a catch-up, built once (``tables``: the ledger tables there are)."""
+    claims = f"IN (SELECT id FROM {_CLAIMS})"
+    proposals = f"IN (SELECT id FROM {_PROPOSALS})"
+    arms = [f"SELECT '{t}', count(*) FROM [{t}] WHERE {_AFTER}" for t in tables]
+    arms.append(f"SELECT '{rowformat.ENTRIES}', count(*) FROM {rowformat.ENTRIES} WHERE {_AFTER}")
+    out = {
+        "new": " UNION ALL ".join(arms),
+        "claims_rows": counts.grouped("current_claims", f"claim_id {claims}"),
+        "claims": readers.refresh_claims(f"c.id {claims}"),
+        "claims_any": f"SELECT EXISTS (SELECT 1 FROM current_claims WHERE claim_id {claims})",
+        "proposals_rows": counts.grouped("proposal_decisions", f"proposal_id {proposals}"),
+        "proposals": readers.refresh_proposals(f"p.id {proposals}"),
+        "proposals_any": (
+            f"SELECT EXISTS (SELECT 1 FROM proposal_decisions WHERE proposal_id {proposals})"
+        ),
+        "stances": readers.insert_stances(f"e.{_AFTER}"),
+        # New stances rows take the rowids after the last one: counted by rowid, one range.
+        "stances_new": counts.grouped("stances", "rowid > :last", by_rowid=True),
+        "model_calls_new": counts.grouped("model_calls", _AFTER),
+    }
+    for table, cols in FTS.items():
+        names = ", ".join(f"[{c}]" for c in cols)
+        out[f"{table}_fts"] = (
+            f"INSERT INTO [{table}_fts] (rowid, {names}) "
+            f"SELECT rowid, {names} FROM [{table}] WHERE {_AFTER}"
+        )
+    return out
+
+
 def catch_up(conn: sqlite3.Connection) -> int:
     """Derive the state of every ledger row after the watermark and move it to the head; returns
     how many entries were taken. The caller holds the write transaction. A database whose derived
@@ -105,51 +142,41 @@ def catch_up(conn: sqlite3.Connection) -> int:
     if head <= after:
         return 0
     p = {"after": after}
+    sql = _sql(tuple(_ledger_tables(conn)))
+    new = {t: n for t, n in conn.execute(sql["new"], p) if n}
+    deltas = counts.Deltas()
+    for table, n in new.items():
+        deltas.rows(table, n)
     for temp in (_CLAIMS, _PROPOSALS):
         conn.execute(f"CREATE TABLE IF NOT EXISTS {temp} (id TEXT PRIMARY KEY) WITHOUT ROWID")
         conn.execute(f"DELETE FROM {temp}")
-    _refresh(
-        conn,
-        conn.execute(_TOUCHED_CLAIMS, p).rowcount,
-        "current_claims",
-        f"claim_id IN (SELECT id FROM {_CLAIMS})",
-        readers.refresh_claims(f"c.id IN (SELECT id FROM {_CLAIMS})"),
-    )
-    _refresh(
-        conn,
-        conn.execute(_TOUCHED_PROPOSALS, p).rowcount,
-        "proposal_decisions",
-        f"proposal_id IN (SELECT id FROM {_PROPOSALS})",
-        readers.refresh_proposals(f"p.id IN (SELECT id FROM {_PROPOSALS})"),
-    )
-    # New stances rows take the rowids after the last one: counted by rowid, one range scan.
-    last = conn.execute("SELECT coalesce(max(rowid), 0) FROM stances").fetchone()[0]
-    if conn.execute(readers.insert_stances(f"e.{_AFTER}"), p).rowcount:
-        for sql in counts.delta("stances", f"rowid > {int(last)}", 1):
-            conn.execute(sql)
-    for sql in counts.delta("model_calls", _AFTER, 1):
-        conn.execute(sql, p)
-    conn.execute(counts.entries_delta(_ledger_tables(conn)), p)
-    for table, cols in FTS.items():
-        names = ", ".join(f"[{c}]" for c in cols)
-        conn.execute(
-            f"INSERT INTO [{table}_fts] (rowid, {names}) "
-            f"SELECT rowid, {names} FROM [{table}] WHERE {_AFTER}",
-            p,
-        )
+    if new.keys() & (_CLAIM_TABLES | {"decisions"}) and conn.execute(_TOUCHED_CLAIMS, p).rowcount:
+        _refresh(conn, deltas, "current_claims", sql, "claims")
+    if new.keys() & _PROPOSAL_TABLES and conn.execute(_TOUCHED_PROPOSALS, p).rowcount:
+        _refresh(conn, deltas, "proposal_decisions", sql, "proposals")
+    if "stance_events" in new:
+        last = conn.execute("SELECT coalesce(max(rowid), 0) FROM stances").fetchone()[0]
+        conn.execute(sql["stances"], p)
+        deltas.add("stances", conn.execute(sql["stances_new"], {"last": last}), 1)
+    if "model_calls" in new:
+        deltas.add("model_calls", conn.execute(sql["model_calls_new"], p), 1)
+    deltas.write(conn)
+    for table in FTS:
+        if table in new:
+            conn.execute(sql[f"{table}_fts"], p)
     conn.execute(f"UPDATE {WATERMARK} SET seq = ?", [head])
     return head - after
 
 
-def _refresh(conn: sqlite3.Connection, touched: int, table: str, where: str, sql: str) -> None:
-    """Derive again the rows of ``table`` that ``where`` picks, their counts following."""
-    if not touched:
-        return
-    for delta in counts.delta(table, where, -1):
-        conn.execute(delta)
-    conn.execute(sql)
-    for delta in counts.delta(table, where, 1):
-        conn.execute(delta)
+def _refresh(
+    conn: sqlite3.Connection, deltas: counts.Deltas, table: str, sql: dict[str, str], name: str
+) -> None:
+    """Derive again the touched rows of ``table``, their counts following: the old rows' counts
+    out (if there were old rows), the new rows' in."""
+    if conn.execute(sql[f"{name}_any"]).fetchone()[0]:
+        deltas.add(table, conn.execute(sql[f"{name}_rows"]), -1)
+    conn.execute(sql[name])
+    deltas.add(table, conn.execute(sql[f"{name}_rows"]), 1)
 
 
 def _ledger_tables(conn: sqlite3.Connection) -> list[str]:

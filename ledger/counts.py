@@ -4,7 +4,7 @@ A facet is a GROUP BY over the whole table and Datasette counts a table's rows o
 million claims each takes 50-500 ms. The ledger only grows through inserts, so the numbers can be
 kept as it goes, in the same transaction as the rows they count: once per transaction, the rows
 that came in (or changed, for a reader row that is replaced) are grouped and their counts added
-to the kept ones (:func:`delta`). ``facet_counts`` is a derived table like the full-text index:
+to the kept ones (:class:`Deltas`). ``facet_counts`` is a derived table like the full-text index:
 not part of the chain, rebuilt from the tables it counts.
 
 Rows: ``(tbl, col, value, n)``; ``col = ''`` holds the table's row count. ``decision_counts``
@@ -13,6 +13,8 @@ holds the standing decisions by proposer, model and prompt, for acceptance rates
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from sqlite_utils import Database
@@ -57,58 +59,77 @@ def create(db: Database) -> None:
     )
 
 
-def delta(table: str, where: str, sign: int) -> list[str]:
-    """Statements adding ``sign`` times the counts of the rows of ``table`` that ``where``
-    picks (a SQL condition) to the kept counts: facets, pairs, and decisions where counted.
-
-    A reader row that is replaced is taken out with ``-1`` before and put back with ``+1``
-    after, so the counts follow the change."""
-    _, cols = COUNTED[table]
-    # The rows grouped by their counted values first: a bulk append's rows share a few.
-    names = ", ".join(f"[{c}]" for c in cols)
-    rows = (
-        f"WITH r AS (SELECT {names}, count(*) AS k FROM [{table}] WHERE {where} GROUP BY {names}) "
-    )
-    arms = ["SELECT '' AS col, '' AS value, k FROM r"] if table not in LEDGER_TABLES else []
-    arms += [f"SELECT '{c}' AS col, [{c}] AS value, k FROM r" for c in cols]
-    out = [
-        f"{rows}INSERT INTO facet_counts (tbl, col, value, n) SELECT '{table}', col, value, n "
-        f"FROM (SELECT col, value, {sign} * sum(k) AS n FROM ({' UNION ALL '.join(arms)}) "
-        f"WHERE value IS NOT NULL GROUP BY col, value) WHERE true {UPSERT}"
-    ]
-    pairs = " UNION ALL ".join(
-        f"SELECT '{b}' AS by_col, [{b}] AS by_value, '{c}' AS col, [{c}] AS value, k FROM r"
-        for b in cols
-        for c in cols
-        if b != c
-    )
-    out.append(
-        f"{rows}INSERT INTO facet_pair_counts (tbl, by_col, by_value, col, value, n) "
-        f"SELECT '{table}', by_col, by_value, col, value, n FROM (SELECT by_col, by_value, col, "
-        f"value, {sign} * sum(k) AS n FROM ({pairs}) WHERE by_value IS NOT NULL "
-        f"AND value IS NOT NULL GROUP BY by_col, by_value, col, value) WHERE true {PAIR_UPSERT}"
-    )
+def _grouped_by(table: str) -> tuple[str, ...]:
+    """The columns a table's counts follow: its counted ones, and the prompt for decisions."""
+    cols = COUNTED[table][1]
     if table == "proposal_decisions":
-        keys = ", ".join(f"coalesce({c}, '')" for c in DECIDED_BY)
-        out.append(
-            f"INSERT INTO decision_counts ({', '.join(DECIDED_BY)}, decision, n) "
-            f"SELECT * FROM (SELECT {keys}, decision, {sign} * count(*) FROM proposal_decisions "
-            f"WHERE ({where}) AND decision NOTNULL GROUP BY {keys}, decision) "
-            f"WHERE true {DECIDED_UPSERT}"
-        )
-    return out
+        cols += tuple(c for c in DECIDED_BY if c not in cols)
+    return cols
 
 
-def entries_delta(tables: list[str]) -> str:
-    """The statement adding the row counts of ``tables`` (ledger tables) and of the spine for
-    the entries after ``:after`` (each table's own ``seq``, so the spine's columns do not
-    matter)."""
-    arms = [f"SELECT '{t}' AS t, count(*) AS n FROM [{t}] WHERE seq > :after" for t in tables]
-    arms.append(f"SELECT '{ENTRIES}', count(*) FROM {ENTRIES} WHERE seq > :after")
-    return (
-        f"INSERT INTO facet_counts (tbl, col, value, n) SELECT t, '', '', n "
-        f"FROM ({' UNION ALL '.join(arms)}) WHERE n > 0 {UPSERT}"
-    )
+def grouped(table: str, where: str, *, by_rowid: bool = False) -> str:
+    """SELECT the counted values of the rows of ``table`` that ``where`` picks, grouped, each
+    with how many rows share it (a bulk append's rows share a few). ``by_rowid``: ``where`` is a
+    rowid range, which SQLite would otherwise trade for a scan of a facet index in GROUP BY
+    order."""
+    names = ", ".join(f"[{c}]" for c in _grouped_by(table))
+    source = f"[{table}] NOT INDEXED" if by_rowid else f"[{table}]"
+    return f"SELECT {names}, count(*) FROM {source} WHERE {where} GROUP BY {names}"
+
+
+FACET_UPSERT = f"INSERT INTO facet_counts (tbl, col, value, n) VALUES (?, ?, ?, ?) {UPSERT}"
+PAIR_UPSERT_ROW = (
+    "INSERT INTO facet_pair_counts (tbl, by_col, by_value, col, value, n) "
+    f"VALUES (?, ?, ?, ?, ?, ?) {PAIR_UPSERT}"
+)
+DECIDED_UPSERT_ROW = (
+    f"INSERT INTO decision_counts ({', '.join(DECIDED_BY)}, decision, n) "
+    f"VALUES (?, ?, ?, ?, ?, ?) {DECIDED_UPSERT}"
+)
+
+
+class Deltas:
+    """Changes to the kept counts gathered over one catch-up and written at once: a reader row
+    that is replaced is taken out (``-1``) before and put back (``+1``) after, and what did not
+    change nets out before anything is written."""
+
+    def __init__(self) -> None:
+        self.facets: Counter[tuple[Any, ...]] = Counter()
+        self.pairs: Counter[tuple[Any, ...]] = Counter()
+        self.decided: Counter[tuple[Any, ...]] = Counter()
+
+    def rows(self, table: str, n: int) -> None:
+        """``n`` more rows in ``table`` (a ledger table, or the spine)."""
+        self.facets[(table, "", "")] += n
+
+    def add(self, table: str, groups: Iterable[tuple[Any, ...]], sign: int) -> None:
+        """Count ``sign`` times the rows of ``table`` in ``groups`` (:func:`grouped`'s rows)."""
+        cols = _grouped_by(table)
+        counted = COUNTED[table][1]
+        for *values, k in groups:
+            k *= sign
+            row = dict(zip(cols, values, strict=True))
+            if table not in LEDGER_TABLES:
+                self.facets[(table, "", "")] += k
+            present = [(c, row[c]) for c in counted if row[c] is not None]
+            for c, v in present:
+                self.facets[(table, c, v)] += k
+            for b, bv in present:
+                for c, v in present:
+                    if b != c:
+                        self.pairs[(table, b, bv, c, v)] += k
+            if table == "proposal_decisions" and row["decision"] is not None:
+                keys = tuple("" if row[c] is None else row[c] for c in DECIDED_BY)
+                self.decided[(*keys, row["decision"])] += k
+
+    def write(self, conn: Any) -> None:
+        """Add the gathered changes to the kept counts."""
+        for sql, changes in (
+            (FACET_UPSERT, self.facets),
+            (PAIR_UPSERT_ROW, self.pairs),
+            (DECIDED_UPSERT_ROW, self.decided),
+        ):
+            conn.executemany(sql, [(*key, n) for key, n in changes.items() if n])
 
 
 # Standing decisions by proposer, model and prompt: how many accepted, edited, rejected.

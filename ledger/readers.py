@@ -116,9 +116,10 @@ def refresh_proposals(where: str) -> str:
 def refresh_claims(where: str) -> str:
     """The statement deriving again the current_claims rows of the claims ``where`` picks (a
     condition on ``c``, the claim)."""
-    return (
-        f"INSERT OR REPLACE INTO current_claims ({CLAIM_COLUMNS}) {_claim_rows(f'WHERE {where}')}"
-    )
+    # In search_rowid order: the page indexes, which end in it, then grow at their right edge
+    # instead of taking random inserts (about a third faster for a bulk append).
+    rows = _claim_rows(f"WHERE {where}")
+    return f"INSERT OR REPLACE INTO current_claims ({CLAIM_COLUMNS}) {rows} ORDER BY v.rowid"
 
 
 def insert_stances(where: str) -> str:
