@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,6 +94,8 @@ class Ledger:
         self._pending_ids: set[tuple[str, str]] = set()
         self._insert_sql: dict[str, str] = {}
         self._underived = False  # rows flushed in this transaction that derived state lacks
+        self._free: dict[str, set[str]] = {}  # IDs checked free in this transaction, by table
+        self._batch: dict[str, int] = {}  # how many the last check of each table made
         if not readonly:
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
@@ -113,7 +115,7 @@ class Ledger:
         ledger.path, ledger.conn, ledger.db = path, conn, Database(conn)
         ledger._head, ledger._depth, ledger._now = None, 0, ""
         ledger._insert_sql, ledger._pending, ledger._pending_ids = {}, {}, set()
-        ledger._underived = False
+        ledger._underived, ledger._free, ledger._batch = False, {}, {}
         return ledger
 
     def rebuild_derived(self) -> None:
@@ -147,6 +149,8 @@ class Ledger:
         self._depth = 1
         self._pending.clear()
         self._pending_ids.clear()
+        self._free.clear()
+        self._batch.clear()
         # One timestamp per transaction: its rows commit together, so they were recorded together.
         self._now = utc_now()
         self._head = None
@@ -166,6 +170,8 @@ class Ledger:
         finally:
             self._head = None
             self._underived = False
+            self._free.clear()
+            self._batch.clear()
             self._depth = 0
             self._pending.clear()
             self._pending_ids.clear()
@@ -190,6 +196,24 @@ class Ledger:
             self.conn.execute(f"SELECT 1 FROM [{table}] WHERE id = ?", [row_id]).fetchone()
             is not None
         )
+
+    def fresh_id(self, table: str, make: Callable[[], str]) -> str:
+        """An ID from ``make`` that no row of ``table`` has, inside the open transaction.
+
+        Candidates are checked in batches that double with each one a transaction asks for
+        (one for a single claim, up to 512 for a bulk append): one query instead of one a row.
+        They stay free while this transaction holds the write lock and is the only writer."""
+        if not self.conn.in_transaction:
+            raise RuntimeError("fresh_id outside a transaction")
+        free = self._free.setdefault(table, set())
+        while not free:
+            n = self._batch[table] = min(512, 2 * self._batch.get(table, 0) or 1)
+            made = list({make() for _ in range(n)})
+            marks = ", ".join("?" for _ in made)
+            sql = f"SELECT id FROM [{table}] WHERE id IN ({marks})"
+            taken = {r[0] for r in self.conn.execute(sql, made)}
+            free.update(m for m in made if m not in taken and (table, m) not in self._pending_ids)
+        return free.pop()
 
     def head(self) -> Head:
         """The current head: the highest ``seq`` across all ledger tables and its hash."""
@@ -237,8 +261,11 @@ class Ledger:
         The row is written when the transaction commits or the next read flushes it.
         """
         self._pending.setdefault(table, []).append(self._chain(table, row, self._now))
-        if row.get("id") is not None:
-            self._pending_ids.add((table, row["id"]))
+        row_id = row.get("id")
+        if row_id is not None:
+            self._pending_ids.add((table, row_id))
+            if table in self._free:  # an ID given by hand is no longer free
+                self._free[table].discard(row_id)
         if len(self._pending_ids) >= FLUSH_ROWS:
             self.flush()
         assert self._head is not None
