@@ -6,7 +6,8 @@ after it at once: it names the claims and proposals those rows touch, takes thei
 counts out, derives the rows again with the SELECTs a rebuild uses and counts them back in; new
 stance events become stances rows; new claim versions and stance events go into the search
 index; the row counts grow by the new entries. Per-row triggers did the same work once for every
-row (twice for a claim: its version and its stance each refreshed it), about 90% of a bulk append.
+row (twice for a claim: its version and its stance each refreshed it); docs/performance.md has
+what that cost a bulk append.
 
 The Ledger calls it before each commit, and before a read of derived state inside a transaction
 (:func:`reads_derived`), so a reader always sees the whole chain. A row written behind the
