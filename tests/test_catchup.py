@@ -190,3 +190,51 @@ def test_a_lagging_watermark_is_named_and_rebuild_repairs_it(ledger, workspace, 
     assert "run 'factledger rebuild'" in r.output
     assert run("rebuild").exit_code == 0
     assert run("verify").exit_code == 0
+
+
+def _shell_verdict(path, claim_id, verdict):
+    """Append a correctly chained verdict row the way the sqlite3 shell would: no Ledger."""
+    from ledger.hashing import row_hash
+
+    raw = sqlite3.connect(path, isolation_level=None)
+    seq, prev = raw.execute(
+        "SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    row = {
+        "id": f"vd-shell-{verdict}",
+        "claim_id": claim_id,
+        "verdict": verdict,
+        "note": None,
+        "reviewer": "sh",
+    }
+    row |= {"seq": seq + 1, "prev_hash": prev, "hash": None, "recorded_at": "2026-12-02T00:00:00Z"}
+    row["format"] = rowformat.FORMAT
+    row["hash"] = row_hash("verdicts", row, rowformat.FORMAT)
+    cols = rowformat.columns("verdicts")
+    raw.execute(
+        f"INSERT INTO verdicts ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+        [row[c] for c in cols],
+    )
+    raw.close()
+
+
+def test_a_row_from_the_shell_is_named_until_rebuilt_or_caught_up(ledger, workspace, run):
+    nato = _span(ledger, NATO_QUOTE)
+    cid = create_claim(
+        ledger, nato, claim="Soldiers fight.", actor="NATO", stance="unconfirmed", reviewer="r"
+    )
+    ledger.close()
+    _shell_verdict(workspace / "ledger.db", cid, "refuted")
+    r = run("verify")
+    assert r.exit_code == 1
+    assert f"current_claims {cid}: verdict differs from the ledger; run 'factledger rebuild'" in (
+        r.output
+    )
+    assert run("rebuild").exit_code == 0
+    assert run("verify").exit_code == 0
+    # Without a rebuild, the next write through the ledger derives the shell's row too.
+    with Ledger(workspace / "ledger.db") as led:
+        _shell_verdict(workspace / "ledger.db", cid, "mixed")
+        set_verdict(led, cid, "supported", reviewer="r")
+        _matches_a_rebuild(led.conn)
+    assert run("verify").exit_code == 0
