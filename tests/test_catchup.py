@@ -193,13 +193,13 @@ def test_a_lagging_watermark_is_named_and_rebuild_repairs_it(ledger, workspace, 
 
 
 def _shell_verdict(path, claim_id, verdict):
-    """Append a correctly chained verdict row the way the sqlite3 shell would: no Ledger."""
+    """Append a correctly chained verdict row the way the sqlite3 shell would: no Ledger (only
+    to read the head it chains onto)."""
     from ledger.hashing import row_hash
 
+    with Ledger(path) as led:
+        seq, prev = led.head().count, led.head().hash
     raw = sqlite3.connect(path, isolation_level=None)
-    seq, prev = raw.execute(
-        "SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1"
-    ).fetchone()
     row = {
         "id": f"vd-shell-{verdict}",
         "claim_id": claim_id,
@@ -233,8 +233,8 @@ def test_a_row_from_the_shell_is_named_until_rebuilt_or_caught_up(ledger, worksp
     assert run("rebuild").exit_code == 0
     assert run("verify").exit_code == 0
     # Without a rebuild, the next write through the ledger derives the shell's row too.
+    _shell_verdict(workspace / "ledger.db", cid, "mixed")
     with Ledger(workspace / "ledger.db") as led:
-        _shell_verdict(workspace / "ledger.db", cid, "mixed")
         set_verdict(led, cid, "supported", reviewer="r")
         _matches_a_rebuild(led.conn)
     assert run("verify").exit_code == 0
