@@ -98,10 +98,7 @@ def current_version(ledger: Ledger, claim_id: str) -> int:
 
 
 def _fresh_claim_id(ledger: Ledger) -> str:
-    while True:
-        cid = ids.new_claim_id()
-        if not ledger.exists("claims", cid):
-            return cid
+    return ledger.fresh_id("claims", ids.new_claim_id)
 
 
 def append_stance(

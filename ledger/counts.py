@@ -1,9 +1,11 @@
-"""Row counts and facet counts, kept exact by triggers so pages never count a whole table.
+"""Row counts and facet counts, kept exact so pages never count a whole table.
 
 A facet is a GROUP BY over the whole table and Datasette counts a table's rows on every page: at a
-million claims each takes 50-500 ms. The ledger only grows through inserts, so a trigger can keep
-the numbers as it goes, in the same transaction as the rows they count. ``facet_counts`` is a
-derived table like the full-text index: not part of the chain, rebuilt from the tables it counts.
+million claims each takes 50-500 ms. The ledger only grows through inserts, so the numbers can be
+kept as it goes, in the same transaction as the rows they count: once per transaction, the rows
+that came in (or changed, for a reader row that is replaced) are grouped and their counts added
+to the kept ones (:class:`Deltas`). ``facet_counts`` is a derived table like the full-text index:
+not part of the chain, rebuilt from the tables it counts.
 
 Rows: ``(tbl, col, value, n)``; ``col = ''`` holds the table's row count. ``decision_counts``
 holds the standing decisions by proposer, model and prompt, for acceptance rates.
@@ -11,6 +13,8 @@ holds the standing decisions by proposer, model and prompt, for acceptance rates
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from sqlite_utils import Database
@@ -25,70 +29,107 @@ COUNTED: dict[str, tuple[str, tuple[str, ...]]] = {
     "proposal_decisions": ("proposal_id", ("decision", "proposer", "model", "anchoring")),
     "model_calls": ("id", ("model", "prompt_name")),
 }
-# Reader tables are refreshed with INSERT OR REPLACE, which removes the old row without firing
-# DELETE triggers, so a BEFORE INSERT trigger takes the old row's values out first.
-REPLACED = ("current_claims", "proposal_decisions")
-LEDGER_TABLES = ("model_calls",)
+LEDGER_TABLES = ("model_calls",)  # their row counts come from the spine's
+# Every upsert names its conflict target: SQLite before 3.35 (Debian bullseye, the images
+# ``datasette publish`` builds) rejects one that leaves it out.
 UPSERT = "ON CONFLICT (tbl, col, value) DO UPDATE SET n = n + excluded.n"
-
-
-def _arms(row: str, cols: tuple[str, ...], *, total: bool, where: str = "") -> str:
-    """One SELECT per counted value of ``row`` (NEW, or the old row), joined by UNION ALL."""
-    arms = [f"SELECT '' AS col, '' AS value {where}"] if total else []
-    arms += [f"SELECT '{c}' AS col, {row}.[{c}] AS value {where}" for c in cols]
-    return " UNION ALL ".join(arms)
+PAIR_UPSERT = "ON CONFLICT (tbl, by_col, by_value, col, value) DO UPDATE SET n = n + excluded.n"
+# Acceptance rates group by these; '' stands for NULL so that the key is unique.
+DECIDED_BY = ("proposer", "model", "prompt_name", "prompt_hash")
+DECIDED_UPSERT = f"ON CONFLICT ({', '.join(DECIDED_BY)}, decision) DO UPDATE SET n = n + excluded.n"
 
 
 def create(db: Database) -> None:
-    """Create ``facet_counts``, ``facet_pair_counts`` and ``decision_counts`` and the triggers
-    that keep them exact.
-
-    Every upsert names its conflict target: SQLite before 3.35 (Debian bullseye, the images
-    ``datasette publish`` builds) cannot open a schema whose triggers leave it out.
-    """
-    create_decision_counts(db)
-    create_pairs(db)
+    """Create ``facet_counts``, ``facet_pair_counts`` and ``decision_counts`` (empty)."""
     db.execute(
         "CREATE TABLE facet_counts (tbl TEXT NOT NULL, col TEXT NOT NULL, value TEXT NOT NULL, "
         "n INTEGER NOT NULL, PRIMARY KEY (tbl, col, value)) WITHOUT ROWID"
     )
-    # Every ledger table's row count, and the spine's own, from the spine's insert trigger.
+    # Value counts of each counted column among the rows that share one value of another, so a
+    # page filtered by one facet value (a click) reads its facets too.
     db.execute(
-        f"CREATE TRIGGER {ENTRIES}_counts AFTER INSERT ON {ENTRIES} BEGIN "
-        f"INSERT INTO facet_counts (tbl, col, value, n) "
-        f"SELECT t, '', '', 1 FROM (SELECT NEW.tbl AS t UNION ALL SELECT '{ENTRIES}') "
-        f"WHERE true {UPSERT}; END"
+        "CREATE TABLE facet_pair_counts (tbl TEXT NOT NULL, by_col TEXT NOT NULL, "
+        "by_value TEXT NOT NULL, col TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL, "
+        "PRIMARY KEY (tbl, by_col, by_value, col, value)) WITHOUT ROWID"
     )
-    for table, (pk, cols) in COUNTED.items():
-        # A ledger table's row count already comes from the spine.
-        total = table not in LEDGER_TABLES
-        arms = _arms("NEW", cols, total=total)
-        db.execute(
-            f"CREATE TRIGGER {table}_counts AFTER INSERT ON {table} BEGIN "
-            f"INSERT INTO facet_counts (tbl, col, value, n) SELECT '{table}', col, value, 1 "
-            f"FROM ({arms}) WHERE value IS NOT NULL {UPSERT}; END"
-        )
-        if table in REPLACED:
-            where = f"FROM {table} old WHERE old.{pk} = NEW.{pk}"
-            old = _arms("old", cols, total=total, where=where)
-            db.execute(
-                f"CREATE TRIGGER {table}_uncount BEFORE INSERT ON {table} BEGIN "
-                f"INSERT INTO facet_counts (tbl, col, value, n) SELECT '{table}', col, value, -1 "
-                f"FROM ({old}) WHERE value IS NOT NULL {UPSERT}; END"
-            )
-
-
-# Acceptance rates group by these; '' stands for NULL so that the key is unique.
-DECIDED_BY = ("proposer", "model", "prompt_name", "prompt_hash")
-
-
-def _decided(row: str, sign: int, where: str) -> str:
-    keys = ", ".join(f"coalesce({row}.{c}, '')" for c in DECIDED_BY)
-    return (
-        f"INSERT INTO decision_counts ({', '.join(DECIDED_BY)}, decision, n) "
-        f"SELECT {keys}, {row}.decision, {sign} {where} "
-        f"ON CONFLICT ({', '.join(DECIDED_BY)}, decision) DO UPDATE SET n = n + excluded.n;"
+    db.execute(
+        f"CREATE TABLE decision_counts ({' TEXT NOT NULL, '.join(DECIDED_BY)} TEXT NOT NULL, "
+        f"decision TEXT NOT NULL, n INTEGER NOT NULL, "
+        f"PRIMARY KEY ({', '.join(DECIDED_BY)}, decision)) WITHOUT ROWID"
     )
+
+
+def _grouped_by(table: str) -> tuple[str, ...]:
+    """The columns a table's counts follow: its counted ones, and the prompt for decisions."""
+    cols = COUNTED[table][1]
+    if table == "proposal_decisions":
+        cols += tuple(c for c in DECIDED_BY if c not in cols)
+    return cols
+
+
+def grouped(table: str, where: str, *, by_rowid: bool = False) -> str:
+    """SELECT the counted values of the rows of ``table`` that ``where`` picks, grouped, each
+    with how many rows share it (a bulk append's rows share a few). ``by_rowid``: ``where`` is a
+    rowid range, which SQLite would otherwise trade for a scan of a facet index in GROUP BY
+    order."""
+    names = ", ".join(f"[{c}]" for c in _grouped_by(table))
+    source = f"[{table}] NOT INDEXED" if by_rowid else f"[{table}]"
+    return f"SELECT {names}, count(*) FROM {source} WHERE {where} GROUP BY {names}"
+
+
+FACET_UPSERT = f"INSERT INTO facet_counts (tbl, col, value, n) VALUES (?, ?, ?, ?) {UPSERT}"
+PAIR_UPSERT_ROW = (
+    "INSERT INTO facet_pair_counts (tbl, by_col, by_value, col, value, n) "
+    f"VALUES (?, ?, ?, ?, ?, ?) {PAIR_UPSERT}"
+)
+DECIDED_UPSERT_ROW = (
+    f"INSERT INTO decision_counts ({', '.join(DECIDED_BY)}, decision, n) "
+    f"VALUES (?, ?, ?, ?, ?, ?) {DECIDED_UPSERT}"
+)
+
+
+class Deltas:
+    """Changes to the kept counts gathered over one catch-up and written at once: a reader row
+    that is replaced is taken out (``-1``) before and put back (``+1``) after, and what did not
+    change nets out before anything is written."""
+
+    def __init__(self) -> None:
+        self.facets: Counter[tuple[Any, ...]] = Counter()
+        self.pairs: Counter[tuple[Any, ...]] = Counter()
+        self.decided: Counter[tuple[Any, ...]] = Counter()
+
+    def rows(self, table: str, n: int) -> None:
+        """``n`` more rows in ``table`` (a ledger table, or the spine)."""
+        self.facets[(table, "", "")] += n
+
+    def add(self, table: str, groups: Iterable[tuple[Any, ...]], sign: int) -> None:
+        """Count ``sign`` times the rows of ``table`` in ``groups`` (:func:`grouped`'s rows)."""
+        cols = _grouped_by(table)
+        counted = COUNTED[table][1]
+        for *values, k in groups:
+            k *= sign
+            row = dict(zip(cols, values, strict=True))
+            if table not in LEDGER_TABLES:
+                self.facets[(table, "", "")] += k
+            present = [(c, row[c]) for c in counted if row[c] is not None]
+            for c, v in present:
+                self.facets[(table, c, v)] += k
+            for b, bv in present:
+                for c, v in present:
+                    if b != c:
+                        self.pairs[(table, b, bv, c, v)] += k
+            if table == "proposal_decisions" and row["decision"] is not None:
+                keys = tuple("" if row[c] is None else row[c] for c in DECIDED_BY)
+                self.decided[(*keys, row["decision"])] += k
+
+    def write(self, conn: Any) -> None:
+        """Add the gathered changes to the kept counts."""
+        for sql, changes in (
+            (FACET_UPSERT, self.facets),
+            (PAIR_UPSERT_ROW, self.pairs),
+            (DECIDED_UPSERT_ROW, self.decided),
+        ):
+            conn.executemany(sql, [(*key, n) for key, n in changes.items() if n])
 
 
 # Standing decisions by proposer, model and prompt: how many accepted, edited, rejected.
@@ -109,27 +150,6 @@ ACCEPTANCE_SQL = (
     "AS acceptance_rate FROM decision_counts WHERE n > 0 "
     "GROUP BY proposer, model, prompt_name, prompt_hash ORDER BY decided DESC, proposer, model"
 )
-
-
-def create_decision_counts(db: Database) -> None:
-    """``decision_counts`` and the triggers on proposal_decisions that keep it."""
-    db.execute(
-        f"CREATE TABLE decision_counts ({' TEXT NOT NULL, '.join(DECIDED_BY)} TEXT NOT NULL, "
-        f"decision TEXT NOT NULL, n INTEGER NOT NULL, "
-        f"PRIMARY KEY ({', '.join(DECIDED_BY)}, decision)) WITHOUT ROWID"
-    )
-    old = (
-        "FROM proposal_decisions old WHERE old.proposal_id = NEW.proposal_id "
-        "AND old.decision NOTNULL"
-    )
-    db.execute(
-        "CREATE TRIGGER proposal_decisions_decided AFTER INSERT ON proposal_decisions "
-        f"WHEN NEW.decision NOTNULL BEGIN {_decided('NEW', 1, 'WHERE true')} END"
-    )
-    db.execute(
-        "CREATE TRIGGER proposal_decisions_undecided BEFORE INSERT ON proposal_decisions "
-        f"BEGIN {_decided('old', -1, old)} END"
-    )
 
 
 def facet_counts_sql() -> str:
@@ -165,45 +185,6 @@ def rebuild(db: Database) -> None:
     db.execute("DELETE FROM decision_counts")
     db.execute(f"INSERT INTO decision_counts {decision_counts_sql()}")
     rebuild_pairs(db)
-
-
-PAIR_UPSERT = "ON CONFLICT (tbl, by_col, by_value, col, value) DO UPDATE SET n = n + excluded.n"
-
-
-def _pair_arms(row: str, cols: tuple[str, ...], where: str = "") -> str:
-    """One SELECT per ordered pair of counted columns of ``row``, joined by UNION ALL."""
-    return " UNION ALL ".join(
-        f"SELECT '{b}' AS by_col, {row}.[{b}] AS by_value, '{c}' AS col, {row}.[{c}] AS value "
-        f"{where}"
-        for b in cols
-        for c in cols
-        if b != c
-    )
-
-
-def create_pairs(db: Database) -> None:
-    """``facet_pair_counts``: value counts of each counted column among the rows that share one
-    value of another, so a page filtered by one facet value (a click) reads its facets too."""
-    db.execute(
-        "CREATE TABLE facet_pair_counts (tbl TEXT NOT NULL, by_col TEXT NOT NULL, "
-        "by_value TEXT NOT NULL, col TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL, "
-        "PRIMARY KEY (tbl, by_col, by_value, col, value)) WITHOUT ROWID"
-    )
-    into = "INSERT INTO facet_pair_counts (tbl, by_col, by_value, col, value, n)"
-    present = "WHERE by_value IS NOT NULL AND value IS NOT NULL"
-    for table, (pk, cols) in COUNTED.items():
-        db.execute(
-            f"CREATE TRIGGER {table}_pair_counts AFTER INSERT ON {table} BEGIN {into} "
-            f"SELECT '{table}', by_col, by_value, col, value, 1 FROM ({_pair_arms('NEW', cols)}) "
-            f"{present} {PAIR_UPSERT}; END"
-        )
-        if table in REPLACED:
-            old = _pair_arms("old", cols, f"FROM {table} old WHERE old.{pk} = NEW.{pk}")
-            db.execute(
-                f"CREATE TRIGGER {table}_pair_uncount BEFORE INSERT ON {table} BEGIN {into} "
-                f"SELECT '{table}', by_col, by_value, col, value, -1 FROM ({old}) "
-                f"{present} {PAIR_UPSERT}; END"
-            )
 
 
 def facet_pair_counts_sql() -> str:

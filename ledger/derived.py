@@ -3,8 +3,9 @@
 None of it is chained; all of it is what a reader is shown. It is installed at one version
 (``PRAGMA user_version``) after the migrations, rebuilt from the ledger by ``factledger rebuild``
 (:func:`install` with ``force``), and checked by ``verify`` (:func:`first_difference`), which
-derives every row again from the ledger tables and compares. Triggers on ledger tables other than
-the append-only guards belong to derived state: an install drops and recreates them.
+derives every row again from the ledger tables and compares. It is kept set-wise once per
+transaction (``ledger/catchup.py``), not by triggers; an install drops any trigger on a ledger
+table other than the append-only guards (those of earlier versions kept derived state).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ledger import counts, readers, rowformat, tree
+from ledger import catchup, counts, readers, rowformat, tree
 
-# Bump when a derived table, trigger or index changes: the next write reinstalls and refills.
-VERSION = 2
+# Bump when a derived table, index or the way it is kept changes: the next write reinstalls and
+# refills. 3: kept set-wise at commit (catchup.py) instead of by triggers.
+VERSION = 3
+WATERMARKED = 3  # from this version on derived state records how far it covers the ledger
 
 TABLES = (
     "current_claims",
@@ -28,7 +31,7 @@ TABLES = (
     "facet_pair_counts",
     "decision_counts",
 )
-FTS = {"claim_versions": ("text", "quote"), "stance_events": ("actor", "quote")}
+FTS = catchup.FTS
 SOURCE_LIST = (
     "SELECT id, title, publisher, author, url, published, retrieved, media_type, path,\n"
     "          size_bytes, raw_sha256, text_sha256, replaces, ingested_by, recorded_at\n"
@@ -52,7 +55,7 @@ def install(db: Database, *, force: bool = False) -> bool:
     _drop(db)
     db.create_view("source_list", SOURCE_LIST)
     for table, cols in FTS.items():
-        db[table].enable_fts(list(cols), create_triggers=True)  # type: ignore[union-attr]
+        db[table].enable_fts(list(cols))  # type: ignore[union-attr]
     readers.create(db)
     readers.rebuild(db)
     readers.create_proposal_decisions(db)
@@ -60,6 +63,7 @@ def install(db: Database, *, force: bool = False) -> bool:
     counts.create(db)
     counts.rebuild(db)
     readers.index_pages(db)
+    catchup.create(db.conn)
     db.execute(tree.CREATE)
     tree.catch_up(db.conn)
     db.execute(f"PRAGMA user_version = {VERSION}")
@@ -72,7 +76,7 @@ def _drop(db: Database) -> None:
     for name, tbl in list(triggers):
         if tbl in ledger_tables and not name.endswith(GUARDS):
             db.execute(f"DROP TRIGGER [{name}]")
-    names = {"source_list", tree.NODES, *TABLES, *(f"{t}_fts" for t in FTS)}
+    names = {"source_list", tree.NODES, catchup.WATERMARK, *TABLES, *(f"{t}_fts" for t in FTS)}
     kinds = db.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')")
     for name, kind in list(kinds):
         if name in names:  # before m003 some reader tables were views
@@ -117,7 +121,9 @@ def first_difference(conn: sqlite3.Connection) -> str | None:
                     return _describe(conn, table, key, cols, kept_sql, chain, kept)
         except sqlite3.DatabaseError as e:
             return f"{table}: cannot be read ({e}); run 'factledger rebuild'"
-    return tree.difference(conn)
+    # Earlier versions were kept by triggers and have no watermark (a 0.1 ledger not upgraded).
+    lag = catchup.lag(conn) if installed_version(conn) >= WATERMARKED else None
+    return lag or tree.difference(conn)
 
 
 def _describe(

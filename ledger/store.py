@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ledger import derived, migrations, rowformat, spine, tree
+from ledger import catchup, derived, migrations, rowformat, spine, tree
 from ledger.errors import InputError
 from ledger.hashing import row_hash
 from ledger.locking import begin_immediate
@@ -48,6 +48,19 @@ def utc_now() -> str:
 def default_db_path() -> str:
     """``FACTLEDGER_DB`` or ``./ledger.db``."""
     return os.environ.get("FACTLEDGER_DB") or DEFAULT_DB
+
+
+_KNOWN: dict[str, tuple[object, frozenset[str]]] = {}
+
+
+def _known(table: str) -> frozenset[str]:
+    """The columns an appended row of ``table`` may give (``recorded_at`` too, for imports);
+    kept while the table's contract is the same object (a test may grow it)."""
+    columns = rowformat.TABLES[table]
+    kept = _KNOWN.get(table)
+    if kept is None or kept[0] is not columns:
+        kept = _KNOWN[table] = (columns, frozenset(columns) | {"recorded_at"})
+    return kept[1]
 
 
 class Ledger:
@@ -80,6 +93,9 @@ class Ledger:
         self._pending: dict[str, list[tuple[Any, ...]]] = {}
         self._pending_ids: set[tuple[str, str]] = set()
         self._insert_sql: dict[str, str] = {}
+        self._underived = False  # rows flushed in this transaction that derived state lacks
+        self._free: dict[str, set[str]] = {}  # IDs checked free in this transaction, by table
+        self._batch: dict[str, int] = {}  # how many the last check of each table made
         if not readonly:
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
@@ -99,6 +115,7 @@ class Ledger:
         ledger.path, ledger.conn, ledger.db = path, conn, Database(conn)
         ledger._head, ledger._depth, ledger._now = None, 0, ""
         ledger._insert_sql, ledger._pending, ledger._pending_ids = {}, {}, set()
+        ledger._underived, ledger._free, ledger._batch = False, {}, {}
         return ledger
 
     def rebuild_derived(self) -> None:
@@ -132,13 +149,17 @@ class Ledger:
         self._depth = 1
         self._pending.clear()
         self._pending_ids.clear()
+        self._free.clear()
+        self._batch.clear()
         # One timestamp per transaction: its rows commit together, so they were recorded together.
         self._now = utc_now()
         self._head = None
         try:
             yield self
             self.flush()
-            # The Merkle tree takes the new entries in the same transaction (a few hashes each).
+            # Derived state and the Merkle tree take the new entries in the same transaction,
+            # set-wise: a few statements for the whole transaction, not triggers for each row.
+            catchup.catch_up(self.conn)
             tree.catch_up(self.conn)
         except BaseException:
             if self.conn.in_transaction:
@@ -148,6 +169,9 @@ class Ledger:
             self.conn.execute("COMMIT")
         finally:
             self._head = None
+            self._underived = False
+            self._free.clear()
+            self._batch.clear()
             self._depth = 0
             self._pending.clear()
             self._pending_ids.clear()
@@ -155,12 +179,12 @@ class Ledger:
     def flush(self) -> None:
         """Write buffered appends. Appends are buffered per table and written with executemany,
         which costs about half as much per row as one execute each; reads flush first."""
-        # In ledger order (sources before claims before stances ...), so the reader triggers
-        # always find the rows a new row refers to.
+        # In ledger order (sources before claims before stances ...), so seq order too.
         for table in [t for t in rowformat.TABLES if t in self._pending]:
             values = self._pending[table]
             if values:
                 self.conn.executemany(self._sql(table), values)
+                self._underived = True
         self._pending.clear()
         self._pending_ids.clear()
 
@@ -172,6 +196,24 @@ class Ledger:
             self.conn.execute(f"SELECT 1 FROM [{table}] WHERE id = ?", [row_id]).fetchone()
             is not None
         )
+
+    def fresh_id(self, table: str, make: Callable[[], str]) -> str:
+        """An ID from ``make`` that no row of ``table`` has, inside the open transaction.
+
+        Candidates are checked in batches that double with each one a transaction asks for
+        (one for a single claim, up to 512 for a bulk append): one query instead of one a row.
+        They stay free while this transaction holds the write lock and is the only writer."""
+        if not self.conn.in_transaction:
+            raise RuntimeError("fresh_id outside a transaction")
+        free = self._free.setdefault(table, set())
+        while not free:
+            n = self._batch[table] = min(512, 2 * self._batch.get(table, 0) or 1)
+            made = list({make() for _ in range(n)})
+            marks = ", ".join("?" for _ in made)
+            sql = f"SELECT id FROM [{table}] WHERE id IN ({marks})"
+            taken = {r[0] for r in self.conn.execute(sql, made)}
+            free.update(m for m in made if m not in taken and (table, m) not in self._pending_ids)
+        return free.pop()
 
     def head(self) -> Head:
         """The current head: the highest ``seq`` across all ledger tables and its hash."""
@@ -194,18 +236,21 @@ class Ledger:
             raise RuntimeError("append outside a transaction")
         head = self.head()
         columns = rowformat.TABLES[table]
-        unknown = set(row) - set(columns) - {"recorded_at"}
+        unknown = row.keys() - _known(table)
         if unknown:
             raise ValueError(f"unknown columns for {table}: {sorted(unknown)}")
         full: dict[str, Any] = {c: row.get(c) for c in columns}
+        # In rowformat.columns order (the chain's columns after the table's), so that the
+        # values are the row as stored; the hash is not hashed, so it can be filled in last.
         seq = head.count + 1
         full["seq"] = seq
         full["prev_hash"] = head.hash
+        full["hash"] = None
         full["recorded_at"] = row.get("recorded_at") or now
         full["format"] = rowformat.FORMAT
         full["hash"] = digest = row_hash(table, full, rowformat.FORMAT)
         self._head = Head(seq, digest)
-        return tuple(full[c] for c in rowformat.columns(table))
+        return tuple(full.values())
 
     def append(self, table: str, row: dict[str, Any]) -> str:
         """Append one row to ``table`` inside the open transaction; returns its hash.
@@ -213,8 +258,11 @@ class Ledger:
         The row is written when the transaction commits or the next read flushes it.
         """
         self._pending.setdefault(table, []).append(self._chain(table, row, self._now))
-        if row.get("id") is not None:
-            self._pending_ids.add((table, row["id"]))
+        row_id = row.get("id")
+        if row_id is not None:
+            self._pending_ids.add((table, row_id))
+            if table in self._free:  # an ID given by hand is no longer free
+                self._free[table].discard(row_id)
         if len(self._pending_ids) >= FLUSH_ROWS:
             self.flush()
         assert self._head is not None
@@ -230,9 +278,17 @@ class Ledger:
 
     # Reading ----------------------------------------------------------------------------------
 
+    def _fresh(self, sql: str) -> None:
+        """Write buffered appends; before a read of derived state, derive them too, so a read
+        inside a transaction sees the rows appended earlier in it."""
+        self.flush()
+        if self._underived and catchup.reads_derived(sql):
+            catchup.catch_up(self.conn)
+            self._underived = False
+
     def one(self, sql: str, params: Iterable[Any] = ()) -> dict[str, Any] | None:
         """The first row of a query as a dict, or None."""
-        self.flush()
+        self._fresh(sql)
         cur = self.conn.execute(sql, tuple(params))
         row = cur.fetchone()
         if row is None:
@@ -241,12 +297,12 @@ class Ledger:
 
     def all(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         """All rows of a query as dicts."""
-        self.flush()
+        self._fresh(sql)
         cur = self.conn.execute(sql, tuple(params))
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
     def count(self, table: str) -> int:
-        """Number of rows in a ledger table."""
-        self.flush()
+        """Number of rows in a table."""
+        self._fresh(table)
         return int(self.conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])

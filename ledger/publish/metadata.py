@@ -27,7 +27,7 @@ def counted(table: str) -> list[dict[str, str]]:
 
 HIDDEN = (
     "_sqlite_migrations", "claim_versions_fts", "stance_events_fts",
-    "facet_counts", "facet_pair_counts", "decision_counts",
+    "facet_counts", "facet_pair_counts", "decision_counts", "derived_through",
 )  # fmt: skip
 # What a reader browses, in the order the home page lists them.
 READER_TABLES = ("current_claims", "stances", "source_list", "proposal_decisions", "model_calls")
