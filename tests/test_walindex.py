@@ -1,0 +1,101 @@
+"""A writer killed after its commit reached the WAL but before SQLite published it in the
+wal-index (-shm): the next writer keeps that transaction instead of overwriting it, because a
+replicator reading the WAL file (Litestream) may already have shipped it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from ledger.claims import create_claim
+from ledger.spans import find_span
+from ledger.store import Ledger
+from ledger.verify import verify
+from ledger.walindex import unpublished
+
+ROOT = Path(__file__).resolve().parent.parent
+QUOTE = "Kremlin spokesman Dmitry Peskov dismissed these reports"
+
+
+def add_claim(ledger: Ledger, text: str) -> tuple[int, str]:
+    src = ledger.one("SELECT id, text FROM sources ORDER BY seq LIMIT 1")
+    span = find_span(src["id"], src["text"], QUOTE, None)
+    with ledger.transaction():
+        create_claim(ledger, span, claim=text, actor="Kremlin", stance="denied", reviewer="t")
+    head = ledger.head()
+    return head.count, head.hash
+
+
+def killed_writer(db: str, text: str) -> None:
+    """Commit a claim, then put back the wal-index header from before the commit: the state a
+    writer leaves when killed after writing (and syncing) its frames, before publishing them.
+    Prints the head it committed. Run in its own process, like a real writer."""
+    with Ledger(db) as ledger:
+        header_before = Path(f"{db}-shm").read_bytes()[:96]
+        count, digest = add_claim(ledger, text)
+    # Every connection of this process is closed: opening the -shm here drops no one's locks.
+    with open(f"{db}-shm", "r+b") as shm:
+        shm.write(header_before)
+    print(count, digest)
+
+
+def in_a_process(code: str, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stdin=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_commit_its_writer_never_published_is_kept_by_the_next_writer(seeded, workspace):
+    db = str(workspace / "ledger.db")
+    # Another process keeps the database open, as Litestream does, so no connection runs
+    # SQLite's recovery on opening it.
+    keeper = in_a_process(
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('BEGIN');"
+        "c.execute('SELECT count(*) FROM ledger_entries').fetchone(); print('open', flush=True);"
+        "sys.stdin.read()",
+        db,
+    )
+    try:
+        assert keeper.stdout is not None and keeper.stdout.readline() == "open\n"
+        with Ledger(db, create=False, readonly=True) as reader:
+            before = (reader.head().count, reader.head().hash)
+        writer = in_a_process(
+            "import sys; from tests.test_walindex import killed_writer; killed_writer(*sys.argv[1:])",
+            db,
+            "The claim whose writer died mid-commit.",
+        )
+        out, _ = writer.communicate(timeout=60)
+        assert writer.returncode == 0
+        count, digest = out.split()
+        killed = (int(count), digest)
+        assert killed[0] > before[0]
+
+        with Ledger(db, create=False, readonly=True) as reader:
+            assert (reader.head().count, reader.head().hash) == before  # nobody sees it yet
+        with Ledger(db) as ledger:
+            after = add_claim(ledger, "The next writer's claim.")
+            entries = dict(ledger.conn.execute("SELECT seq, hash FROM ledger_entries"))
+            assert entries[killed[0]] == killed[1]  # the killed writer's head is in the chain
+            assert after[0] > killed[0]
+            claims = {r[0] for r in ledger.conn.execute("SELECT claim FROM current_claims")}
+            assert {"The claim whose writer died mid-commit.", "The next writer's claim."} <= claims
+            assert verify(ledger).head.hash == after[1]
+            assert ledger.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        keeper.communicate("", timeout=30)
+
+
+def test_a_commit_already_published_is_left_alone(seeded, workspace):
+    db = workspace / "ledger.db"
+    with Ledger(db) as ledger:
+        add_claim(ledger, "An ordinary claim.")
+        ledger.conn.execute("BEGIN IMMEDIATE")
+        assert unpublished(ledger.conn, str(db)) is None
+        ledger.conn.execute("ROLLBACK")
