@@ -11,7 +11,7 @@ transaction the ledger went on to replace, and stop being a prefix of its chain.
 
 So before each write transaction (holding SQLite's write lock, so no writer can be half-way
 through a commit) :func:`unpublished` looks past the wal-index's last frame; if the
-WAL holds a complete commit there, it marks the wal-index header as uninitialised, the state
+WAL holds a complete commit there, it spoils one copy of the wal-index header, the state
 SQLite's recovery is designed to repair, and starts the transaction again: SQLite rebuilds the
 index from the WAL and the killed writer's transaction is committed, as it would have been
 after a crash of the machine. Formats: https://www.sqlite.org/walformat.html and
@@ -132,11 +132,27 @@ def unpublished(conn: sqlite3.Connection, db_path: str) -> int | None:
     return None if shm_fd is None else unpublished_commit(db_path, shm_fd)
 
 
-def hand_to_recovery(conn: sqlite3.Connection, db_path: str) -> None:
-    """Mark the wal-index header uninitialised and roll back: the next transaction finds it
-    malformed, takes the write lock and rebuilds the index from the WAL, commits included."""
+def arm_recovery(conn: sqlite3.Connection, db_path: str) -> None:
+    """Just before ``COMMIT``, holding the write lock: spoil the second copy of the wal-index
+    header, the state a writer killed while publishing a header leaves.
+
+    The commit writes both copies anew once its frames are in the WAL. A writer killed before
+    that leaves them different, so whoever touches the database next (a reader, a writer,
+    Litestream's own checkpoint) first runs SQLite's recovery, which keeps the transaction if
+    its commit frame reached the WAL and drops it otherwise: what a crash of the machine does.
+    Readers that start during the commit wait for it (SQLite retries) instead of reading the
+    state before it. The first copy is left alone: it is the one the committing connection
+    compares with its own, and the one a rollback restores from.
+    """
+    if db_path in ("", ":memory:"):
+        return
     shm_fd = _open_fd_of(db_path + "-shm")
-    assert shm_fd is not None
-    os.pwrite(shm_fd, b"\0", _IS_INIT)
-    os.pwrite(shm_fd, b"\0", _COPY + _IS_INIT)
+    if shm_fd is not None:
+        os.pwrite(shm_fd, b"\0", _COPY + _IS_INIT)
+
+
+def hand_to_recovery(conn: sqlite3.Connection, db_path: str) -> None:
+    """Arm recovery (as :func:`arm_recovery`) and roll back: the next transaction finds the
+    header spoilt, takes the write lock and rebuilds the index from the WAL, commits included."""
+    arm_recovery(conn, db_path)
     conn.execute("ROLLBACK")

@@ -5,10 +5,12 @@ replicator reading the WAL file (Litestream) may already have shipped it."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+from ledger import walindex
 from ledger.claims import create_claim
 from ledger.spans import find_span
 from ledger.store import Ledger
@@ -28,16 +30,27 @@ def add_claim(ledger: Ledger, text: str) -> tuple[int, str]:
     return head.count, head.hash
 
 
-def killed_writer(db: str, text: str) -> None:
-    """Commit a claim, then put back the wal-index header from before the commit: the state a
-    writer leaves when killed after writing (and syncing) its frames, before publishing them.
-    Prints the head it committed. Run in its own process, like a real writer."""
+def killed_writer(db: str, text: str, armed: str) -> None:
+    """Commit a claim, then put back the wal-index header as it was just before ``COMMIT``: the
+    state a writer leaves when killed after writing (and syncing) its frames, before publishing
+    them. ``armed`` "yes": a factledger writer; "no": any other SQLite writer (nothing done
+    before ``COMMIT``). Prints the head it committed. Run in its own process, like a writer."""
+    arm = walindex.arm_recovery
+    header = []
+
+    def before_commit(conn: sqlite3.Connection, path: str) -> None:
+        if armed == "yes":
+            arm(conn, path)
+        fd = walindex._open_fd_of(path + "-shm")  # SQLite's own: never close it
+        assert fd is not None
+        header.append(os.pread(fd, 96, 0))
+
+    walindex.arm_recovery = before_commit
     with Ledger(db) as ledger:
-        header_before = Path(f"{db}-shm").read_bytes()[:96]
         count, digest = add_claim(ledger, text)
     # Every connection of this process is closed: opening the -shm here drops no one's locks.
     with open(f"{db}-shm", "r+b") as shm:
-        shm.write(header_before)
+        shm.write(header[-1])
     print(count, digest)
 
 
@@ -52,29 +65,51 @@ def in_a_process(code: str, *args: str) -> subprocess.Popen[str]:
     )
 
 
-def test_a_commit_its_writer_never_published_is_kept_by_the_next_writer(seeded, workspace):
-    db = str(workspace / "ledger.db")
-    # Another process keeps the database open, as Litestream does, so no connection runs
-    # SQLite's recovery on opening it.
+def start_keeper(db: str) -> subprocess.Popen[str]:
+    """Another process keeping the database open, as Litestream does, so that no connection
+    runs SQLite's recovery on opening it."""
     keeper = in_a_process(
         "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('BEGIN');"
         "c.execute('SELECT count(*) FROM ledger_entries').fetchone(); print('open', flush=True);"
         "sys.stdin.read()",
         db,
     )
+    assert keeper.stdout is not None and keeper.stdout.readline() == "open\n"
+    return keeper
+
+
+def kill_a_writer_mid_commit(db: str, armed: str) -> tuple[int, str]:
+    writer = in_a_process(
+        "import sys; from tests.test_walindex import killed_writer; killed_writer(*sys.argv[1:])",
+        db,
+        "The claim whose writer died mid-commit.",
+        armed,
+    )
+    out, _ = writer.communicate(timeout=60)
+    assert writer.returncode == 0
+    count, digest = out.split()
+    return int(count), digest
+
+
+def test_a_killed_factledger_commit_is_recovered_by_the_next_reader(seeded, workspace):
+    db = str(workspace / "ledger.db")
+    keeper = start_keeper(db)
     try:
-        assert keeper.stdout is not None and keeper.stdout.readline() == "open\n"
+        killed = kill_a_writer_mid_commit(db, armed="yes")
+        with Ledger(db, create=False, readonly=True) as reader:
+            assert (reader.head().count, reader.head().hash) == killed
+            assert verify(reader).head.hash == killed[1]
+    finally:
+        keeper.communicate("", timeout=30)
+
+
+def test_a_commit_its_writer_never_published_is_kept_by_the_next_writer(seeded, workspace):
+    db = str(workspace / "ledger.db")
+    keeper = start_keeper(db)
+    try:
         with Ledger(db, create=False, readonly=True) as reader:
             before = (reader.head().count, reader.head().hash)
-        writer = in_a_process(
-            "import sys; from tests.test_walindex import killed_writer; killed_writer(*sys.argv[1:])",
-            db,
-            "The claim whose writer died mid-commit.",
-        )
-        out, _ = writer.communicate(timeout=60)
-        assert writer.returncode == 0
-        count, digest = out.split()
-        killed = (int(count), digest)
+        killed = kill_a_writer_mid_commit(db, armed="no")  # not a factledger writer
         assert killed[0] > before[0]
 
         with Ledger(db, create=False, readonly=True) as reader:
