@@ -9,13 +9,16 @@ database open, so the next writer instead overwrites those frames. Litestream re
 file itself, so it may already have replicated that transaction: the replica would then hold a
 transaction the ledger went on to replace, and stop being a prefix of its chain.
 
-So before each write transaction (holding SQLite's write lock, so no writer can be half-way
-through a commit) :func:`unpublished` looks past the wal-index's last frame; if the
-WAL holds a complete commit there, it spoils one copy of the wal-index header, the state
-SQLite's recovery is designed to repair, and starts the transaction again: SQLite rebuilds the
-index from the WAL and the killed writer's transaction is committed, as it would have been
-after a crash of the machine. Formats: https://www.sqlite.org/walformat.html and
-https://www.sqlite.org/fileformat2.html#the_write_ahead_log
+Two guards, both run holding SQLite's write lock (so no other writer is half-way through a
+commit). Just before ``COMMIT``, :func:`arm_recovery` spoils the second copy of the wal-index
+header; the commit writes both copies anew once its frames are in the WAL, and a writer killed
+before that leaves them different: whoever opens the database next (Litestream included) runs
+SQLite's recovery and keeps the transaction, as after a crash of the machine. At ``BEGIN``,
+:func:`unpublished` looks past the wal-index's last frame for a complete commit that a writer
+without that guard left (another program, or a commit that restarted the WAL, whose restart
+publishes a fresh header before its frames); :func:`hand_to_recovery` then has SQLite recover it
+before anything is written. See docs/replication.md; the formats:
+https://www.sqlite.org/walformat.html and https://www.sqlite.org/fileformat2.html
 """
 
 from __future__ import annotations
@@ -80,7 +83,10 @@ def unpublished_commit(db_path: str, shm_fd: int) -> int | None:
     Only meaningful while the caller holds the write lock: otherwise a live writer between its
     WAL write and its wal-index update looks the same.
     """
-    header = os.pread(shm_fd, _COPY, 0)
+    try:
+        header = os.pread(shm_fd, _COPY, 0)
+    except OSError:
+        return None
     if len(header) < _COPY:
         return None
     _v, _u, _change, is_init, _be, _sz, max_frame, _n, _fck, salt, _ck = _HDR.unpack(header)
@@ -147,8 +153,12 @@ def arm_recovery(conn: sqlite3.Connection, db_path: str) -> None:
     if db_path in ("", ":memory:"):
         return
     shm_fd = _open_fd_of(db_path + "-shm")
-    if shm_fd is not None:
+    if shm_fd is None:
+        return
+    try:
         os.pwrite(shm_fd, b"\0", _COPY + _IS_INIT)
+    except OSError:
+        pass  # a descriptor we cannot write: the commit goes ahead unguarded, as SQLite's own
 
 
 def hand_to_recovery(conn: sqlite3.Connection, db_path: str) -> None:

@@ -67,11 +67,11 @@ def in_a_process(code: str, *args: str) -> subprocess.Popen[str]:
 
 def start_keeper(db: str) -> subprocess.Popen[str]:
     """Another process keeping the database open, as Litestream does, so that no connection
-    runs SQLite's recovery on opening it."""
+    runs SQLite's recovery on opening it; a line on its stdin ends its read transaction."""
     keeper = in_a_process(
         "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('BEGIN');"
         "c.execute('SELECT count(*) FROM ledger_entries').fetchone(); print('open', flush=True);"
-        "sys.stdin.read()",
+        "sys.stdin.readline(); c.execute('COMMIT'); print('idle', flush=True); sys.stdin.read()",
         db,
     )
     assert keeper.stdout is not None and keeper.stdout.readline() == "open\n"
@@ -134,3 +134,24 @@ def test_a_commit_already_published_is_left_alone(seeded, workspace):
         ledger.conn.execute("BEGIN IMMEDIATE")
         assert unpublished(ledger.conn, str(db)) is None
         ledger.conn.execute("ROLLBACK")
+
+
+def test_replicate_truncates_the_wal_only_after_keeping_a_killed_commit(seeded, workspace):
+    from ledger.replicate import truncate_wal
+
+    db = str(workspace / "ledger.db")
+    keeper = start_keeper(db)
+    try:
+        killed = kill_a_writer_mid_commit(db, armed="no")
+        assert keeper.stdin is not None and keeper.stdout is not None
+        keeper.stdin.write("end\n")
+        keeper.stdin.flush()
+        assert keeper.stdout.readline() == "idle\n"  # still open, no longer reading
+        assert Path(f"{db}-wal").stat().st_size > 0
+        truncate_wal(db)
+        assert Path(f"{db}-wal").stat().st_size == 0  # Litestream will see it and snapshot
+        with Ledger(db, create=False, readonly=True) as reader:
+            assert (reader.head().count, reader.head().hash) == killed
+            assert verify(reader).head.hash == killed[1]
+    finally:
+        keeper.communicate("", timeout=30)
