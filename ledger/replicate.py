@@ -188,12 +188,11 @@ def run(config: str | Path, db_path: str | Path) -> NoReturn:
     once more and exits) and a supervisor or ``kill -9`` sees the real replicator.
     """
     binary = litestream_binary()
-    # Every start uploads a fresh snapshot. While Litestream was down the ledger's automatic
-    # checkpoints may have restarted the WAL; Litestream 0.5.17 resuming from the position the
-    # replica holds then misses what was written meanwhile (a replica stuck behind, or holding
-    # pages from two moments). Its reset alone does not stop that (it fetches the replica's
-    # last position again); a truncated WAL does: Litestream sees it and snapshots.
-    _run([binary, "reset", "-no-expand-env", "-config", str(config), str(Path(db_path).resolve())])
+    # Every start uploads a fresh snapshot: Litestream 0.5.17 finds the WAL shorter than its
+    # last position. Resuming instead, after the ledger's own checkpoints restarted the WAL while
+    # it was down, it misses what was written meanwhile. Its local state is kept: without it
+    # (`litestream reset`) it resumes from the replica's newest level-0 file, below a snapshot
+    # it may have uploaded just before it was killed, and reuses that transaction ID.
     truncate_wal(db_path)
     sys.stdout.flush()
     sys.stderr.flush()
