@@ -255,12 +255,18 @@ def test_kill_9_the_replicator_every_restore_is_a_prefix(tmp_path):
     writer = start_writer(db, heads, rounds=100_000, per_round=1)
     try:
         for n in range(10):
+            said = len(log.read_text().splitlines()) if log.exists() else 0
             replicator = start_replicator(db, url, log)
             if n == 0:
                 wait_for(lambda: replica_has_data(tmp_path), "the first snapshot")
-            # From its start: some kills land in `factledger replicate` itself (reset, WAL
-            # truncation), most in Litestream (snapshot, sync, upload, checkpoint).
-            time.sleep(rng.uniform(0.3, 3.0))
+            if n % 2:
+                # In Litestream itself (snapshot, sync, upload, checkpoint): `replicate` prints
+                # its two lines just before it becomes Litestream.
+                wait_for(lambda s=said: len(log.read_text().splitlines()) >= s + 2, "Litestream")
+                time.sleep(rng.uniform(0.05, 1.5))
+            else:
+                # Anywhere from its start, `factledger replicate` truncating the WAL included.
+                time.sleep(rng.uniform(0.3, 3.0))
             replicator.kill()
             replicator.wait()
             got = restore(url, tmp_path / f"after-kill-{n}.db")
