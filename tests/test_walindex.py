@@ -1,6 +1,8 @@
 """A writer killed after its commit reached the WAL but before SQLite published it in the
-wal-index (-shm): the next writer keeps that transaction instead of overwriting it, because a
-replicator reading the WAL file (Litestream) may already have shipped it."""
+wal-index (-shm), while another process keeps the database open: the transaction is kept (by
+SQLite's recovery, on the next open, for a factledger writer; by the next factledger writer for
+any other) instead of overwritten, because a replicator reading the WAL file (Litestream) may
+already have shipped it."""
 
 from __future__ import annotations
 
