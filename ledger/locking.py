@@ -11,6 +11,7 @@ import sqlite3
 import sys
 import time
 
+from ledger import walindex
 from ledger.errors import LedgerError
 
 WAIT_S = 600.0  # a writer gives up after waiting this long for the others
@@ -27,13 +28,16 @@ def _locked(error: sqlite3.OperationalError) -> bool:
 
 def begin_immediate(conn: sqlite3.Connection, path: str) -> None:
     """``BEGIN IMMEDIATE``, waiting in turns of the connection's busy timeout while another
-    writer holds the lock; a clear error once ``WAIT_S`` has passed."""
+    writer holds the lock; a clear error once ``WAIT_S`` has passed.
+
+    Holding the lock, it first takes over a commit a killed writer left unpublished in the WAL
+    (see :mod:`ledger.walindex`), so that no write ever overwrites it.
+    """
     started = time.monotonic()
-    told = False
+    told = taken = False
     while True:
         try:
             conn.execute("BEGIN IMMEDIATE")
-            return
         except sqlite3.OperationalError as e:
             if not _locked(e):
                 raise
@@ -47,3 +51,15 @@ def begin_immediate(conn: sqlite3.Connection, path: str) -> None:
                 notify(f"waiting for another writer… ({path} is locked by a long write)")
                 told = True
             time.sleep(0.01)  # SQLite can answer busy without waiting: never spin
+            continue
+        if walindex.unpublished(conn, path) is None:
+            return
+        if taken:
+            conn.execute("ROLLBACK")
+            raise LedgerError(
+                f"{path}: SQLite did not recover the commit an interrupted writer left in its "
+                "WAL; stop every process using the ledger, then open it again"
+            )
+        walindex.hand_to_recovery(conn, path)
+        taken = True
+        notify(f"{path}: a writer was killed while committing; its complete transaction is kept")

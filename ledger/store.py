@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ledger import catchup, derived, migrations, rowformat, spine, tree
+from ledger import catchup, derived, migrations, rowformat, spine, tree, walindex
 from ledger.errors import InputError
 from ledger.hashing import row_hash
 from ledger.locking import begin_immediate
@@ -146,6 +146,7 @@ class Ledger:
                 self._depth -= 1
             return
         begin_immediate(self.conn, self.path)  # waits its turn behind another writer
+        changes = self.conn.total_changes
         self._depth = 1
         self._pending.clear()
         self._pending_ids.clear()
@@ -166,6 +167,8 @@ class Ledger:
                 self.conn.execute("ROLLBACK")
             raise
         else:
+            if self.conn.total_changes != changes:
+                walindex.arm_recovery(self.conn, self.path)  # a killed commit is not lost
             self.conn.execute("COMMIT")
         finally:
             self._head = None
