@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from ledger import spine
 from ledger.cli import cli
 from ledger.store import Ledger
 
@@ -243,7 +244,7 @@ def test_kill_9_the_writer_every_restore_is_a_prefix(tmp_path):
         assert (final["entries"], final["head"]) == head_of(db)
         # And the chain the ledger went on to write still holds every head restored on the way.
         with Ledger(db, create=False, readonly=True) as ledger:
-            chain = dict(ledger.conn.execute("SELECT seq, hash FROM ledger_entries"))
+            chain = {e["seq"]: e["hash"] for e in spine.entries(ledger.conn)}
         assert all(chain.get(count) == digest for count, digest in restored if count), seed
     finally:
         replicator.terminate()

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ledger import walindex
+from ledger import spine, walindex
 from ledger.claims import create_claim
 from ledger.spans import find_span
 from ledger.store import Ledger
@@ -118,7 +118,7 @@ def test_a_commit_its_writer_never_published_is_kept_by_the_next_writer(seeded, 
             assert (reader.head().count, reader.head().hash) == before  # nobody sees it yet
         with Ledger(db) as ledger:
             after = add_claim(ledger, "The next writer's claim.")
-            entries = dict(ledger.conn.execute("SELECT seq, hash FROM ledger_entries"))
+            entries = {e["seq"]: e["hash"] for e in spine.entries(ledger.conn)}
             assert entries[killed[0]] == killed[1]  # the killed writer's head is in the chain
             assert after[0] > killed[0]
             claims = {r[0] for r in ledger.conn.execute("SELECT claim FROM current_claims")}
