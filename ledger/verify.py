@@ -17,11 +17,12 @@ from itertools import zip_longest
 from operator import itemgetter
 from typing import Any
 
-from ledger import derived, hashing, migrations, rowformat
+from ledger import hashing, migrations, rowformat, verify_derived
 from ledger.errors import InputError, IntegrityError
 from ledger.hashing import GENESIS, sha256_hex
 from ledger.spans import check_span
 from ledger.store import Head, Ledger
+from ledger.verify_derived import Beside
 
 ENTRIES = rowformat.ENTRIES
 
@@ -86,16 +87,24 @@ def verify(ledger: Ledger, earlier_head: str | None = None, *, quick: bool = Fal
     own = not conn.in_transaction
     if own:
         conn.execute("BEGIN")
+    side: Beside | None = None
     try:
         problem = migrations.record_problem(conn)
         if problem:
             raise IntegrityError(f"{problem}; restore the ledger from a copy")
+        # The derived tables are compared on a second connection in the same snapshot, beside
+        # the chain (SQLite work, off the GIL); in sequence when that snapshot cannot be had.
+        if not quick and own:
+            side = Beside.start(ledger.path, conn)
         head, unattested = _verify_chain(conn, earlier_head)
         if not quick:
-            difference = derived.first_difference(conn)
+            beside, side = side, None
+            difference = beside.result() if beside else verify_derived.difference(conn)
             if difference:
                 raise IntegrityError(difference)
     finally:
+        if side is not None:  # the chain failed first: its row is the one to name
+            side.cancel()
         if own and conn.in_transaction:
             conn.execute("COMMIT")
     return VerifyResult(head, None if earlier_head is None else True, unattested, not quick)
