@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from ledger import derived, verify_derived
+from ledger import verify as chain
 from ledger.cli import cli
 from ledger.store import Ledger
 from ledger.verify import verify
@@ -138,3 +139,22 @@ def test_a_chain_failure_is_named_first_while_the_check_beside_runs(ledger_copy)
     conn.execute("UPDATE claim_versions SET text = text || '!' WHERE seq = ?", [seq])
     out = _verify()
     assert f"(claim_versions {rid})" in out and "current_claims" not in out
+
+
+def test_the_quick_chain_pass_accepts_what_the_naming_pass_accepts(ledger_copy):
+    # The template holds format 1 rows with their attestation, and rows of every later format.
+    conn = sqlite3.connect(ledger_copy)
+    assert chain._quick_chain(conn, None) == chain._naming_chain(conn, None)
+    head = chain._naming_chain(conn, None)[0]
+    assert chain._quick_chain(conn, head.hash[:32])[0] == head
+
+
+@pytest.mark.parametrize(("table", "column"), tamper.LEDGER_COLUMNS)
+def test_the_quick_chain_pass_sees_a_changed_ledger_column(ledger_copy, table, column):
+    conn = _open(ledger_copy)
+    seq, value = conn.execute(
+        f"SELECT seq, [{column}] FROM [{table}] ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    conn.execute(f"UPDATE [{table}] SET [{column}] = ? WHERE seq = ?", [_changed(value), seq])
+    with pytest.raises(Exception):  # noqa: B017 (any exception sends verify to the naming pass)
+        chain._quick_chain(conn, None)
