@@ -166,7 +166,7 @@ def _quick_chain(conn: sqlite3.Connection, earlier_head: str | None) -> tuple[He
         if row["prev_hash"] != expected_prev:
             raise _Recheck
         fmt = row.get("format")
-        # A format of 2.0 would meet the plan for 2 here, and hash as 2.0 in the naming pass.
+        # Only an int may share a plan: 2.0 would meet the plan for 2 and hash as 2 here.
         if fmt is not None and type(fmt) is not int:
             raise _Recheck
         plan = plans.get((table, fmt))
