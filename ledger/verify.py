@@ -18,7 +18,7 @@ from itertools import zip_longest
 from operator import itemgetter
 from typing import Any
 
-from ledger import hashing, migrations, rowformat, verify_derived
+from ledger import hashing, migrations, rowformat, tree, verify_derived
 from ledger.errors import InputError, IntegrityError
 from ledger.hashing import GENESIS
 from ledger.row_checks import Attested, added_after, check_row, check_source, label
@@ -105,7 +105,11 @@ def verify(ledger: Ledger, earlier_head: str | None = None, *, quick: bool = Fal
         head, unattested = _verify_chain(conn, earlier_head)
         if not quick:
             beside, side = side, None
-            difference = beside.result() if beside else verify_derived.difference(conn)
+            if beside is None:
+                difference = verify_derived.difference(conn)
+            else:  # the tree here, while the tables are compared beside; tables first
+                in_tree = tree.difference(conn)
+                difference = beside.result() or in_tree
             if difference:
                 raise IntegrityError(difference)
     finally:

@@ -93,8 +93,9 @@ def _derivations() -> dict[str, Any]:
     return out
 
 
-def difference(conn: sqlite3.Connection) -> str | None:
-    """What :func:`derived.first_difference` says, computed inside SQLite when nothing differs."""
+def tables_difference(conn: sqlite3.Connection) -> str | None:
+    """None when every derived table matches the ledger (decided inside SQLite); else what
+    :func:`derived.first_difference` says (it also checks the stored tree)."""
     readers_tables = readers.derivations()
     try:
         same = all(
@@ -103,7 +104,12 @@ def difference(conn: sqlite3.Connection) -> str | None:
         )
     except sqlite3.DatabaseError:
         same = False  # the reference names the table that cannot be read
-    return tree.difference(conn) if same else derived.first_difference(conn)
+    return None if same else derived.first_difference(conn)
+
+
+def difference(conn: sqlite3.Connection) -> str | None:
+    """What :func:`derived.first_difference` says: the tables first, then the stored tree."""
+    return tables_difference(conn) or tree.difference(conn)
 
 
 def _snapshot(conn: sqlite3.Connection) -> tuple[Any, ...]:
@@ -117,8 +123,10 @@ def _snapshot(conn: sqlite3.Connection) -> tuple[Any, ...]:
 
 
 class Beside:
-    """:func:`difference` in a thread, on its own read connection, in the same snapshot as the
-    caller's read transaction (:meth:`start` returns None when it cannot be had)."""
+    """:func:`tables_difference` in a thread, on its own read connection, in the same snapshot
+    as the caller's read transaction (:meth:`start` returns None when it cannot be had). The
+    stored tree is left to the caller: hashing it is Python work, which would hold the GIL
+    against the chain pass."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
@@ -157,7 +165,7 @@ class Beside:
 
     def _run(self) -> None:
         try:
-            self.outcome = (difference(self.conn), None)
+            self.outcome = (tables_difference(self.conn), None)
         except BaseException as e:  # handed to the caller's thread by result()
             self.outcome = (None, e)
 
