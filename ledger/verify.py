@@ -1,8 +1,11 @@
 """Verify the ledger: recompute the chain, re-check every span and every source hash, check the
 attestations of fields an older row format left out, and derive every reader table again.
 
-Rows are streamed from each table in ``seq`` order and merged, so memory stays flat however long
-the ledger is; source texts are cached a few at a time for the span checks.
+Rows are streamed from each table in ``seq`` order, so memory stays flat however long the ledger
+is; source texts are cached a few at a time for the span checks. A quick pass, driven by the
+spine, only says whether anything is wrong; then the naming pass (every table merged by seq)
+names the first row that disagrees. The derived tables are compared by ``verify_derived``, on a
+second connection beside the chain when it can read the same snapshot.
 """
 
 from __future__ import annotations

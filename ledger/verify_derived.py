@@ -2,11 +2,11 @@
 
 :func:`derived.first_difference` is the reference: it reads each table beside its derivation in
 key order and names the first row that differs, but it hands every row of both to Python. Here
-each table is first compared inside SQLite, with the same derivation SQL, in a few aggregate
-queries that return one row each; only when one of them sees a difference does the reference run,
-to name the row. An aggregate query runs in one ``sqlite3_step``, which releases the GIL, so the
-comparison can run in a thread (:class:`Beside`) on its own read connection while the chain is
-checked on the other core.
+each reader table is first compared inside SQLite, with the same derivation SQL, in aggregate
+queries that return one row each (the kept counts, a few rows each, as the reference compares
+them); only when something differs does the reference run, to name the row. An aggregate query
+runs in one ``sqlite3_step``, which releases the GIL, so the comparison can run in a thread
+(:class:`Beside`) on its own read connection while the chain is checked on the other core.
 """
 
 from __future__ import annotations
