@@ -183,3 +183,19 @@ def test_the_quick_chain_pass_sees_a_changed_ledger_column(ledger_copy, table, c
     conn.execute(f"UPDATE [{table}] SET [{column}] = ? WHERE seq = ?", [_changed(value), seq])
     with pytest.raises(Exception):  # noqa: B017 (any exception sends verify to the naming pass)
         chain._quick_chain(conn, None)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "DELETE FROM merkle_nodes WHERE level = 4 AND idx = 0",
+        "INSERT INTO merkle_nodes VALUES (4, 999, zeroblob(32))",
+        "UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 4 AND idx = 0",
+        "UPDATE merkle_nodes SET hash = lower(hex(hash)) WHERE level = 4 AND idx = 0",
+    ],
+)
+def test_a_stored_subtree_missing_added_or_changed_is_named(ledger_copy, change):
+    conn = _open(ledger_copy)
+    assert conn.execute("SELECT count(*) FROM merkle_nodes").fetchone()[0] > 0
+    conn.execute(change)
+    assert "merkle_nodes: the stored tree differs from the ledger" in _verify()
