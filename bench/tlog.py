@@ -2,8 +2,8 @@
 
 1. Bulk append of N claims through the API with the tree kept in each transaction, against the
    same appends with the tree's upkeep switched off, in the same process (target: >= 0.9x).
-2. A ledger of a real claim followed by a million entries (spine rows written directly, with
-   random hashes: the tree only reads the spine): time to sign a checkpoint (target <= 100 ms) and
+2. A ledger of a real claim followed by a million entries (model_calls rows written directly,
+   with random hashes: the tree only reads the entries' hashes): time to sign a checkpoint (target <= 100 ms) and
    to build a claim's inclusion proofs against it (target <= 10 ms), median of several runs.
 
     python bench/tlog.py [N] [ENTRIES]     # defaults: 30000 claims, 1000000 entries
@@ -26,6 +26,7 @@ from ledger.corpus import ingest_document, read_document
 from ledger.spans import find_span
 from ledger.store import Ledger
 
+INSERT = "INSERT INTO model_calls (id, seq, prev_hash, hash, recorded_at) VALUES (?, ?, ?, ?, ?)"
 QUOTE = "current information does not confirm the active engagement of North Korean soldiers"
 
 
@@ -81,12 +82,12 @@ def proofs(entries: int, tmp: Path) -> None:
     prev, batch = head.hash, []
     for seq in range(head.count + 1, head.count + entries + 1):
         h = os.urandom(32).hex()
-        batch.append((seq, "bench", f"x{seq}", prev, h))
+        batch.append((f"x{seq}", seq, prev, h, "2026-01-01T00:00:00.000000Z"))
         prev = h
         if len(batch) == 50_000:
-            conn.executemany("INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?)", batch)
+            conn.executemany(INSERT, batch)
             batch.clear()
-    conn.executemany("INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?)", batch)
+    conn.executemany(INSERT, batch)
     tree.catch_up(conn)
     conn.execute("COMMIT")
     build = time.perf_counter() - start

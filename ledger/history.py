@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ledger import spine
 from ledger.store import Ledger
 
 # The columns each table's description needs (never a source's text or bytes, never a model's
@@ -135,12 +136,8 @@ def describe(
 
 def log(ledger: Ledger, limit: int = 20) -> list[dict[str, Any]]:
     """The newest ``limit`` entries, newest first, described."""
-    rows = ledger.all(
-        'SELECT seq, tbl AS "table", row_id, prev_hash, hash FROM ledger_entries '
-        "ORDER BY seq DESC LIMIT ?",
-        [limit],
-    )
-    return describe(ledger, rows)
+    ledger.flush()
+    return describe(ledger, spine.entries(ledger.conn, newest_first=True, limit=limit))
 
 
 class _Rollback(Exception):
@@ -157,12 +154,8 @@ def recording(ledger: Ledger, *, dry_run: bool = False) -> Iterator[list[dict[st
         with ledger.transaction():
             before = ledger.head().count
             yield appended
-            rows = ledger.all(
-                'SELECT seq, tbl AS "table", row_id, prev_hash, hash FROM ledger_entries '
-                "WHERE seq > ? ORDER BY seq",
-                [before],
-            )
-            appended += describe(ledger, rows, whole=True)
+            ledger.flush()
+            appended += describe(ledger, spine.entries(ledger.conn, before), whole=True)
             if dry_run:
                 raise _Rollback
     except _Rollback:

@@ -8,8 +8,9 @@ the migrations by ``ledger/derived.py``, at its own version.
 Every ledger table carries the chain columns ``seq``, ``prev_hash``, ``hash``, ``recorded_at``
 (and, from m007, ``format``), and is append-only: triggers refuse UPDATE, DELETE and an INSERT
 that reuses an id or seq, even from the ``sqlite3`` shell. An AFTER INSERT trigger on each ledger
-table records the row in ``ledger_entries`` (seq, table, id, prev_hash, hash), whose constraints
-make a fork of the chain fail loudly across all tables, and which gives the head in O(1).
+table records the row in ``ledger_entries`` (seq, table, id; until m010 also prev_hash and hash),
+whose primary key makes a fork of the chain fail loudly across all tables, and which gives the
+head in O(1).
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ def m007_row_format_2(db: Database) -> None:
     """Each row records its hash format (NULL: format 1); an attestation entry covers what
     format 1 left out of the hash for every row written so far, without rewriting any row."""
     run_sql(db, "m007_row_format_2")
+    # As it first ran, on the spine of its time (which held each entry's hash).
     head = db.execute(f"SELECT seq, hash FROM {ENTRIES} ORDER BY seq DESC LIMIT 1").fetchone()
     if head is None:
         return  # an empty ledger: nothing was written under format 1
@@ -113,6 +115,12 @@ def m008_checkpoints_links_pages(db: Database) -> None:
 def m009_team_review(db: Database) -> None:
     """Team review: assignments, votes, settlements, settings, holds and confirmations."""
     run_sql(db, "m009_team_review")
+
+
+@migrations()
+def m010_slim_spine(db: Database) -> None:
+    """The spine keeps seq, tbl and row_id: each entry's hashes are read from its hashed row."""
+    run_sql(db, "m010_slim_spine")
 
 
 def attest(db: Database, seq: int, prev_hash: str, left_out: dict[str, tuple[str, ...]]) -> str:

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from ledger import migrations
+from ledger import spine
 from ledger.errors import InputError, IntegrityError, LedgerError
 from ledger.store import Head, Ledger
 from ledger.verify import verify
@@ -244,10 +244,7 @@ def _in_chain(db_path: str | Path, head: Head) -> bool:
     if head.count == 0:
         return True
     with Ledger(db_path, create=False, readonly=True) as ledger:
-        row = ledger.conn.execute(
-            f"SELECT hash FROM {migrations.ENTRIES} WHERE seq = ?", [head.count]
-        ).fetchone()
-    return row is not None and row[0] == head.hash
+        return spine.hash_at(ledger.conn, head.count) == head.hash
 
 
 def _local_txid(binary: str, db_path: str | Path, url: str) -> str | None:

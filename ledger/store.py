@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ledger import derived, migrations, rowformat, tree
+from ledger import derived, migrations, rowformat, spine, tree
 from ledger.errors import InputError
-from ledger.hashing import GENESIS, row_hash
+from ledger.hashing import row_hash
 from ledger.locking import begin_immediate
 
 BUSY_TIMEOUT_MS = 10_000
@@ -68,7 +68,7 @@ class Ledger:
         # Autocommit at the driver level: we issue BEGIN IMMEDIATE / COMMIT ourselves.
         conn.isolation_level = None
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        # The chain's UNIQUE hash indexes take random keys; a 64 MiB page cache keeps bulk
+        # Indexes on ids and reader columns take random keys; a 64 MiB page cache keeps bulk
         # appends from thrashing once the ledger outgrows SQLite's 2 MiB default.
         if not readonly:
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
@@ -177,10 +177,7 @@ class Ledger:
         """The current head: the highest ``seq`` across all ledger tables and its hash."""
         if self._head is not None:
             return self._head
-        row = self.conn.execute(
-            f"SELECT seq, hash FROM {rowformat.ENTRIES} ORDER BY seq DESC LIMIT 1"
-        ).fetchone()
-        return Head(row[0], row[1]) if row else Head(0, GENESIS)
+        return Head(*spine.head(self.conn))
 
     def _sql(self, table: str) -> str:
         sql = self._insert_sql.get(table)

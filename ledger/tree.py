@@ -1,10 +1,11 @@
 """The ledger's Merkle tree as stored state: its complete subtrees in ``merkle_nodes``.
 
-Derived from ``ledger_entries`` like the search index: kept in the same transaction as the
-entries (:func:`catch_up`), rebuilt with everything else derived, and checked against the chain
-by ``verify``. Only subtrees of 16 leaves or more are stored: a smaller one is hashed again from
-its entries when a proof needs it (at most 16 hashes read in one range query), so an append adds
-one row for every 16 entries instead of two for each, and a proof still reads O(log n) rows.
+Derived from the entries' hashes (read from their rows, :mod:`ledger.spine`) like the search
+index: kept in the same transaction as the entries (:func:`catch_up`), rebuilt with everything
+else derived, and checked against the chain by ``verify``. Only subtrees of 16 leaves or more
+are stored: a smaller one is hashed again from its entries when a proof needs it (at most 16
+hashes read in one merged range query), so an append adds one row for every 16 entries instead
+of two for each, and a proof still reads O(log n) rows.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from itertools import zip_longest
 
-from ledger import merkle
+from ledger import merkle, spine
 from ledger.errors import IntegrityError
 
 NODES = "merkle_nodes"
@@ -28,10 +29,7 @@ INSERT = f"INSERT INTO {NODES} (level, idx, hash) VALUES (?, ?, ?)"
 
 
 def _leaves(conn: sqlite3.Connection, start: int, count: int) -> list[bytes]:
-    rows = conn.execute(
-        "SELECT hash FROM ledger_entries WHERE seq > ? ORDER BY seq LIMIT ?", [start, count]
-    )
-    return [merkle.leaf_hash(bytes.fromhex(h)) for (h,) in rows]
+    return [merkle.leaf_hash(bytes.fromhex(h)) for h in spine.hashes(conn, start, count)]
 
 
 def _perfect(leaves: list[bytes]) -> bytes:
@@ -72,12 +70,12 @@ def covered(conn: sqlite3.Connection) -> int:
 
 
 def _new_nodes(
-    hashes: Iterator[tuple[str]], n: int, node: merkle.Node, fresh: dict[tuple[int, int], bytes]
+    hashes: Iterator[str], n: int, node: merkle.Node, fresh: dict[tuple[int, int], bytes]
 ) -> Iterator[tuple[int, int, bytes]]:
     """The subtrees entries after the first ``n`` complete, in order; each also kept in
     ``fresh``, which ``node`` reads first."""
     block: list[bytes] = []
-    for (entry_hash,) in hashes:
+    for entry_hash in hashes:
         block.append(merkle.leaf_hash(bytes.fromhex(entry_hash)))
         if len(block) < BLOCK:
             continue
@@ -104,8 +102,7 @@ def catch_up(conn: sqlite3.Connection) -> int:
         return 0
     fresh: dict[tuple[int, int], bytes] = {}
     rows: list[tuple[int, int, bytes]] = []
-    cur = conn.execute("SELECT hash FROM ledger_entries WHERE seq > ? ORDER BY seq", [n])
-    for row in _new_nodes(cur, n, node_reader(conn, fresh), fresh):
+    for row in _new_nodes(spine.hashes(conn, n), n, node_reader(conn, fresh), fresh):
         rows.append(row)
         if len(rows) >= 4096:
             conn.executemany(INSERT, rows)
@@ -121,8 +118,7 @@ def catch_up(conn: sqlite3.Connection) -> int:
 def recomputed_root(conn: sqlite3.Connection, tree_size: int | None = None) -> tuple[int, bytes]:
     """(size, root) recomputed from the chain's entry hashes, trusting no stored node."""
     limit = -1 if tree_size is None else tree_size
-    cur = conn.execute("SELECT hash FROM ledger_entries ORDER BY seq LIMIT ?", [limit])
-    return merkle.root_of(merkle.leaf_hash(bytes.fromhex(h)) for (h,) in cur)
+    return merkle.root_of(merkle.leaf_hash(bytes.fromhex(h)) for h in spine.hashes(conn, 0, limit))
 
 
 def difference(conn: sqlite3.Connection) -> str | None:
@@ -142,7 +138,7 @@ def difference(conn: sqlite3.Connection) -> str | None:
         def mine(level: int, index: int) -> bytes:
             return edge[(level, index)]
 
-        cur = conn.execute("SELECT hash FROM ledger_entries ORDER BY seq LIMIT ?", [n])
+        cur = spine.hashes(conn, 0, n)
         stored = conn.execute(
             f"SELECT level, idx, hash FROM {NODES} ORDER BY (idx + 1) << level, level"
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from ledger import spine
 from ledger.claims import ACTIVE, no_claim, parse_ref, status_of
 from ledger.models import render_stance
 from ledger.store import Ledger
@@ -145,8 +146,5 @@ def list_sources(ledger: Ledger) -> list[dict[str, Any]]:
 
 def entries(ledger: Ledger, limit: int = 20) -> list[dict[str, Any]]:
     """The newest ``limit`` ledger entries (seq, table, row ID, hashes), newest first."""
-    return ledger.all(
-        'SELECT seq, tbl AS "table", row_id, prev_hash, hash FROM ledger_entries '
-        "ORDER BY seq DESC LIMIT ?",
-        [limit],
-    )
+    ledger.flush()
+    return spine.entries(ledger.conn, newest_first=True, limit=limit)

@@ -202,6 +202,12 @@ def test_tail_truncation_caught_by_verify_head(ledger_with_claims, raw_db):
     _tamper(raw_db, (f"DELETE FROM [{table}] WHERE seq = ?", [last]))
     only_table = ledger_with_claims("verify")  # the spine still lists the row
     assert only_table.exit_code == 1 and f"seq {last} ({table}" in only_table.output
+    # The head's hash is in the deleted row: nothing is chained onto a hash that is gone.
+    cid = json.loads(ledger_with_claims("claims", "--json").output)[0]["id"]
+    refused = ledger_with_claims("verdict", cid, "supported")
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert f"seq {last} ({table} " in refused.output and "missing from" in refused.output
+    assert raw_db().execute("SELECT max(seq) FROM ledger_entries").fetchone() == (last,)
     _tamper(raw_db, ("DELETE FROM ledger_entries WHERE seq = ?", [last]))
     # A clean prefix is a valid chain, but the reader tables still show the deleted row...
     assert ledger_with_claims("verify", "--quick").exit_code == 0

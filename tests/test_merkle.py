@@ -138,12 +138,18 @@ def test_the_stored_tree_gives_the_reference_roots_and_proofs():
     from ledger import tree
 
     conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE TABLE ledger_entries (seq INTEGER PRIMARY KEY, hash TEXT)")
+    # The tree reads each entry's hash from its ledger row (one table is enough here), short
+    # ranges from the tables the spine names.
+    conn.execute("CREATE TABLE claims (id TEXT, seq INTEGER UNIQUE, hash TEXT)")
+    conn.execute("CREATE TABLE ledger_entries (seq INTEGER PRIMARY KEY, tbl TEXT, row_id TEXT)")
     conn.execute(tree.CREATE)
     entries = [_h(f"e{i}".encode()) for i in range(100)]
     rng = random.Random(7)
     for size in range(1, 101):
-        conn.execute("INSERT INTO ledger_entries VALUES (?, ?)", [size, entries[size - 1].hex()])
+        conn.execute(
+            "INSERT INTO claims VALUES (?, ?, ?)", [f"c{size}", size, entries[size - 1].hex()]
+        )
+        conn.execute("INSERT INTO ledger_entries VALUES (?, 'claims', ?)", [size, f"c{size}"])
         if rng.random() < 0.3:
             tree.catch_up(conn)
         node = tree.node_reader(conn)

@@ -16,6 +16,7 @@ from ledger import rowformat
 from ledger.migrations import migrations
 from ledger.rowformat import TABLES
 from ledger.store import Ledger
+from tests.conftest import add_kremlin, add_nato
 
 
 def test_migrate_empty_database(tmp_path):
@@ -102,6 +103,14 @@ ATTESTATIONS = {
     "recorded_at": str,
     "format": int,
 }
+# The spine from m010 on: no hash columns (they are in the hashed rows), no index but its key.
+LEDGER_ENTRIES_V2 = {"seq": int, "tbl": str, "row_id": str}
+SPINE_TRIGGERS = {
+    "ledger_entries_no_update",
+    "ledger_entries_no_delete",
+    "ledger_entries_no_replace",
+    "ledger_entries_counts",
+}
 LEDGER_TABLES_V2 = {
     "sources",
     "model_calls",
@@ -150,10 +159,26 @@ def test_new_ledger_schema(tmp_path):
     assert db["attestations"].columns_dict == ATTESTATIONS
     assert LEDGER_TABLES_V2 <= set(db.table_names())
     assert db.execute("SELECT count(*) FROM attestations").fetchone()[0] == 0  # nothing to attest
+    assert db["ledger_entries"].columns_dict == LEDGER_ENTRIES_V2
+    assert db["ledger_entries"].indexes == []
+    assert {t.name for t in db["ledger_entries"].triggers} == SPINE_TRIGGERS
 
 
 def _hashes(conn):
+    """(seq, tbl, row_id, hash) of every entry: the hash as the spine held it before m010."""
     return conn.execute("SELECT seq, tbl, row_id, hash FROM ledger_entries ORDER BY seq").fetchall()
+
+
+def _row_hashes(conn):
+    """(seq, tbl, row_id, hash) of every entry, the hash read from the row the spine points at."""
+    out = []
+    for seq, tbl, row_id in conn.execute(
+        "SELECT seq, tbl, row_id FROM ledger_entries ORDER BY seq"
+    ):
+        found = conn.execute(f"SELECT id, hash FROM [{tbl}] WHERE seq = ?", [seq]).fetchall()
+        assert len(found) == 1 and found[0][0] == row_id, (seq, tbl, row_id, found)
+        out.append((seq, tbl, row_id, found[0][1]))
+    return out
 
 
 def test_a_0_1_ledger_upgrades_in_place_and_then_catches_a_changed_wording(old_ledger, run):
@@ -163,8 +188,9 @@ def test_a_0_1_ledger_upgrades_in_place_and_then_catches_a_changed_wording(old_l
     assert r.exit_code == 0 and "not yet attested" in r.output  # read-only: not upgraded yet
     assert run("rebuild").exit_code == 0  # any write upgrades
     conn = sqlite3.connect(old_ledger)
-    after = _hashes(conn)
-    assert after[: len(before)] == before  # no row rewritten
+    after = _row_hashes(conn)
+    assert after[: len(before)] == before  # no row rewritten, the spine lists them as it did
+    assert sqlite_utils.Database(conn)["ledger_entries"].columns_dict == LEDGER_ENTRIES_V2
     assert after[len(before) :] == [
         (len(before) + 1, "attestations", f"AT-f1-{len(before)}", after[-1][3])
     ]
@@ -282,3 +308,56 @@ def test_a_damaged_migrations_record_is_reported(seeded, raw_db, damage, message
     raw_db().execute(damage)
     r = seeded("verify")
     assert r.exit_code == 1 and message in r.output and "Traceback" not in r.output
+
+
+def test_a_ledger_before_m010_slims_its_spine_and_keeps_every_entry(run, workspace, monkeypatch):
+    """A ledger written at m009 (the spine storing each hash twice, UNIQUE) with rows in several
+    tables upgrades: the spine lists the same entries, the hashes it held are the rows' own,
+    the guards and the counts are back, a checkpoint signed before still holds, and the ledger
+    verifies and takes new entries."""
+    monkeypatch.setenv("FACTLEDGER_ORIGIN", "factcheck.example.org/ledger")
+    before_m010 = Migrations("factledger")
+    before_m010._migrations = [m for m in migrations._migrations if m.name < "m010"]
+    with monkeypatch.context() as mp:
+        mp.setattr(migrations_module, "migrations", before_m010)
+        assert run("ingest", "corpus/").exit_code == 0
+        cid = add_nato(run).output.strip()
+        assert add_kremlin(run, cid).exit_code == 0
+        assert run("verdict", cid, "unverified").exit_code == 0
+        assert run("keygen", "factcheck.example.org", "-o", "key.txt").exit_code == 0
+        r = run("checkpoint", "--key", "key.txt")
+        assert r.exit_code == 0, r.output
+        (workspace / "cp1.txt").write_text(r.output)
+    conn = sqlite3.connect("ledger.db")
+    old = sqlite_utils.Database(conn)
+    assert set(old["ledger_entries"].columns_dict) == {"seq", "tbl", "row_id", "prev_hash", "hash"}
+    before = _hashes(conn)
+    assert {t for _, t, _, _ in before} >= {"sources", "claims", "stance_events", "checkpoints"}
+    assert run("verify").exit_code == 0  # read-only: verifies the m009 spine as it is
+    conn.close()
+
+    assert run("verdict", cid, "supported").exit_code == 0  # any write upgrades first
+    conn = sqlite3.connect("ledger.db")
+    db = sqlite_utils.Database(conn)
+    assert "m010_slim_spine" in {m.name for m in migrations.applied(db)}
+    assert db["ledger_entries"].columns_dict == LEDGER_ENTRIES_V2
+    assert db["ledger_entries"].indexes == []
+    assert {t.name for t in db["ledger_entries"].triggers} == SPINE_TRIGGERS
+    after = _row_hashes(conn)
+    assert after[: len(before)] == before
+    assert after[-1][:2] == (len(before) + 1, "verdicts")
+    assert "ledger_entries_m010" not in db.table_names()
+    r = run("verify", "--checkpoint", "cp1.txt", "--head", before[-1][3])
+    assert r.exit_code == 0 and r.output.startswith("ok: "), r.output
+    n = conn.execute("SELECT count(*) FROM ledger_entries").fetchone()[0]
+    kept = "SELECT n FROM facet_counts WHERE tbl = 'ledger_entries' AND col = ''"
+    assert n == len(before) + 1 and conn.execute(kept).fetchone() == (n,)
+    # The guards hold on the new spine: no second entry at a seq, no update, no delete.
+    for sql in (
+        f"INSERT INTO ledger_entries VALUES ({n}, 'claims', 'x')",
+        f"INSERT OR REPLACE INTO ledger_entries VALUES ({n}, 'claims', 'x')",
+        f"UPDATE ledger_entries SET row_id = 'x' WHERE seq = {n}",
+        f"DELETE FROM ledger_entries WHERE seq = {n}",
+    ):
+        with pytest.raises(sqlite3.DatabaseError, match="factledger: ledger_entries"):
+            conn.execute(sql)

@@ -42,7 +42,9 @@ def review(
     """Review proposals: accept, edit, reject or merge each one.
 
     Interactive by default, one key per action: a accept, e edit (in $EDITOR), r reject, s skip,
-    m merge into a similar existing claim, u undo, q quit, ? help. Quit any time; the next run
+    m merge into a similar existing claim, u undo, q quit, ? help. On a claim listed with the
+    stances proposed on it, x N / d N mark stance N to be rejected / detached, and a, e and m
+    decide the claim with every stance not marked. Quit any time; the next run
     resumes with the undecided proposals. When stdin is not a terminal it reads one line per
     key; after r the next line is the reason (empty for none), after m the similar claim's
     number. With --export FILE it writes the pending proposals to a review file instead, and

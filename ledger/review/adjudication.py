@@ -13,7 +13,7 @@ from typing import Any
 
 from ledger.controls import visible
 from ledger.errors import LedgerError
-from ledger.review.interactive import edit_in_editor
+from ledger.review.editform import edit_in_editor
 from ledger.review.screen import Screen
 from ledger.review.settle import adjudicate, adjudication_queue
 from ledger.store import Ledger

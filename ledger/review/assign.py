@@ -2,7 +2,8 @@
 
 ``assign`` gives each pending proposal that has no assignment yet to ``overlap`` reviewers:
 the ones with the fewest proposals so far in this run, ties broken by the order the reviewers
-were named, so the same ledger and the same arguments give the same queues. A proposal with
+were named, so the same ledger and the same arguments give the same queues. A stance proposed
+on a claim proposal (``stance_on``) goes to the same reviewers as that claim. A proposal with
 assignments is decided by its reviewers' votes (see settle.py); one without is reviewed as
 before, by whoever reviews it.
 """
@@ -79,8 +80,15 @@ def assign(
                 todo.append(p)
         load = dict.fromkeys(reviewers, 0)
         order = {r: i for i, r in enumerate(reviewers)}
+        chosen_for: dict[str, list[str]] = {}
         for p in todo:
-            chosen = sorted(reviewers, key=lambda r: (load[r], order[r]))[:overlap]
+            # A stance proposed on a claim proposal goes to that claim's reviewers: the card
+            # and the review file show them together, and all of them vote on the group.
+            chosen = (
+                chosen_for.get(p.get("stance_on") or "")
+                or sorted(reviewers, key=lambda r: (load[r], order[r]))[:overlap]
+            )
+            chosen_for[p["id"]] = chosen
             for r in sorted(chosen, key=order.__getitem__):
                 load[r] += 1
                 out.queues[r].append(p["id"])

@@ -13,80 +13,31 @@ item; its ``pick`` names the vote to take, or its decision and fields are the ad
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 from yaml.nodes import MappingNode
 
 from ledger.atomic import AlreadyExists, write_text
 from ledger.errors import InputError, LedgerError
-from ledger.models import Stance
 from ledger.review import settle
-from ledger.review.decisions import decide, effective_decision, get_proposal
+from ledger.review.decisions import Outcome, effective_decision, get_proposal
+from ledger.review.fileformat import HEADER, ApplyResult, ReviewItem, StanceItem
 from ledger.review.grouping import grouped_queue, is_checkable
 from ledger.review.yamlload import load
 from ledger.store import Ledger
 
-HEADER = """\
-# factledger review file. For each item set `decision` to accept, edit or reject (or leave it
-# pending). You may change claim, actor, stance and quote (the quote must stay the source's exact
-# words); a changed item is recorded as an edit. `reason` is optional. `context` is read-only.
-# An item with `confirm_quote: false` was found only fuzzily: check its quote against the source
-# and set it to true (or edit the quote) before accepting it.
-# Stances proposed on an item's claim are listed under it in `stances:`; each has its own
-# `decision`: accept (a stance event on the item's claim), detach (a claim of its own), reject,
-# or pending. `not_checkable: true` marks an opinion or forecast: nothing to check.
-# Apply with: factledger review --apply {path}
-"""
-
-
-class StanceItem(BaseModel):
-    """A stance proposed on the item's claim, decided with it."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    proposal: str
-    decision: Literal["pending", "accept", "reject", "detach"] = "accept"
-    actor: str
-    stance: Stance
-    quote: str
-    reason: str | None = None
-    not_checkable: bool = False
-
-
-class ReviewItem(BaseModel):
-    """One item of a review file."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    proposal: str
-    decision: Literal["pending", "accept", "edit", "reject"] = "pending"
-    claim: str
-    actor: str
-    stance: Stance
-    quote: str
-    reason: str | None = None
-    confirm_quote: bool = False
-    not_checkable: bool = False
-    stances: list[StanceItem] = []
-    context: dict[str, Any] | None = None
-    # An adjudication file: each reviewer's vote (read-only), and whose vote to take.
-    votes: dict[str, Any] | None = None
-    pick: str | None = None
-
-
-@dataclass
-class ApplyResult:
-    """How many decisions a file applied, and how many items it skipped as already decided."""
-
-    applied: list[tuple[str, str, str | None]] = field(default_factory=list)
-    skipped: int = 0
-    pending: int = 0
-    voted: list[tuple[str, str]] = field(default_factory=list)
-    adjudication: list[str] = field(default_factory=list)
+__all__ = [
+    "HEADER",
+    "ApplyResult",
+    "ReviewItem",
+    "StanceItem",
+    "apply_file",
+    "apply_files",
+    "export_file",
+]
 
 
 def _item(p: dict[str, Any], values: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -140,16 +91,9 @@ def export_file(
             items.append(item)
     elif reviewer is not None:
         head["reviewer"] = reviewer
-        items = [_item(p) for p in settle.queue(ledger, reviewer, source_ids)]
+        items = _grouped_items(ledger, source_ids, settle.queue(ledger, reviewer, source_ids))
     else:
-        items = []
-        for p, group in grouped_queue(ledger, source_ids):
-            item = _item(p)
-            if not is_checkable(p):
-                item["not_checkable"] = True
-            if group:
-                item["stances"] = [_stance_entry(s) for s in group]
-            items.append(item)
+        items = _grouped_items(ledger, source_ids, None)
     out = Path(path)
     if not overwrite and out.exists():
         raise AlreadyExists(
@@ -181,11 +125,36 @@ def _stance_entry(s: dict[str, Any]) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _grouped_items(
+    ledger: Ledger, source_ids: list[str] | None, queue: list[dict[str, Any]] | None
+) -> list[dict[str, Any]]:
+    """Items with the stances proposed on each nested under it; with ``queue`` (a reviewer's),
+    only its proposals, and a stance whose claim is not in it as an item of its own."""
+    mine = None if queue is None else {p["id"] for p in queue}
+    items, nested = [], set()
+    for p, group in grouped_queue(ledger, source_ids):
+        group = [s for s in group if mine is None or s["id"] in mine]
+        if mine is not None and p["id"] not in mine:
+            continue
+        item = _item(p)
+        if not is_checkable(p):
+            item["not_checkable"] = True
+        if group:
+            item["stances"] = [_stance_entry(s) for s in group]
+            nested |= {s["id"] for s in group}
+        items.append(item)
+    nested |= {i["proposal"] for i in items}
+    # In the reviewer's queue, but under a claim that is not (voted on already, say).
+    items += [_item(p) for p in queue or [] if p["id"] not in nested]
+    return items
+
+
 def _apply_stances(
     ledger: Ledger, item: ReviewItem, reviewer: str, result: ApplyResult, where: str
 ) -> None:
     """Each listed stance after its claim: accepted onto the claim the item became (or, the
-    claim rejected, as a claim of its own), detached, or rejected; decided ones are skipped."""
+    claim rejected, as a claim of its own), detached, or rejected; decided ones are skipped.
+    Under team review each is the reviewer's vote, as the item's is."""
     for n, st in enumerate(item.stances, start=1):
         if st.decision == "pending":
             result.pending += 1
@@ -197,17 +166,29 @@ def _apply_stances(
             if effective_decision(ledger, st.proposal):
                 result.skipped += 1
                 continue
+            # As the item's own decision: under team review, the reviewer's vote.
             if st.decision == "reject":
-                out = decide(ledger, st.proposal, "reject", reviewer=reviewer, reason=st.reason)
+                out = settle.record(
+                    ledger, st.proposal, "reject", reviewer=reviewer, reason=st.reason
+                )
             else:
                 edits = {k: getattr(st, k) for k in ("actor", "stance", "quote")}
-                out = decide(
+                out = settle.record(
                     ledger, st.proposal, "accept", reviewer=reviewer, reason=st.reason,
                     edits=edits, detach=st.decision == "detach",
                 )  # fmt: skip
         except LedgerError as e:
             raise InputError(f"{where}: stance {n}: {e}") from e
-        result.applied.append((st.proposal, out.action, out.claim_id))
+        _count(result, st.proposal, reviewer, out)
+
+
+def _count(result: ApplyResult, proposal: str, reviewer: str, out: Outcome) -> None:
+    if out.action != "voted":
+        result.applied.append((proposal, out.action, out.claim_id))
+    elif out.summary == settle.SAME_VOTE:
+        result.skipped += 1
+    else:
+        result.voted.append((proposal, reviewer))
 
 
 def _load(path: Path) -> tuple[dict[str, Any], list[tuple[int, Any]]]:
@@ -287,11 +268,5 @@ def _apply_one(ledger: Ledger, path: Path, default: str, result: ApplyResult) ->
                 )  # fmt: skip
         except LedgerError as e:
             raise InputError(f"{where}: {e}") from e
-        if outcome.action != "voted":
-            result.applied.append((item.proposal, outcome.action, outcome.claim_id))
-        elif outcome.summary == settle.SAME_VOTE:
-            result.skipped += 1
-        else:
-            result.voted.append((item.proposal, who))
-        if outcome.action != "voted":
-            _apply_stances(ledger, item, who, result, where)
+        _count(result, item.proposal, who, outcome)
+        _apply_stances(ledger, item, who, result, where)

@@ -2,8 +2,9 @@
 
 A stance proposal whose ``stance_on`` proposal is still pending is shown and decided under that
 claim proposal, not on its own; once the claim proposal is decided (or rejected), it stands on its
-own again. Accepting a group is one transaction: one claim, then each listed stance added to it
-(or rejected, or detached as a claim of its own).
+own again. Accepting a group (as proposed, edited, or merged into an existing claim) is one
+transaction: the claim, then each listed stance added to it (or rejected, or detached as a claim
+of its own). Under team review every one of those is the reviewer's vote (settle.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from ledger.errors import InputError
-from ledger.review.decisions import Outcome, decide, pending, undo_last
+from ledger.review.decisions import Outcome, pending, undo_last
+from ledger.review.settle import record
 from ledger.store import Ledger
 from ledger.views import stance_summary
 
@@ -58,24 +60,34 @@ def decide_group(
     choices: dict[str, StanceChoice],
     *,
     reviewer: str,
+    action: str = "accept",
+    edits: dict[str, str] | None = None,
+    merge_into: str | None = None,
     confirm_quote: bool = False,
     reason: str | None = None,
 ) -> list[Outcome]:
-    """Accept the claim proposal ``head_id`` and decide each linked stance proposal in
-    ``choices`` (accept: a stance event on the new claim; reject; detach: a claim of its own),
-    all in one transaction. Returns the decisions in the order made (the claim's first)."""
+    """Decide the claim proposal ``head_id`` with ``action`` (accept, edit with ``edits``, or
+    merge into the claim ``merge_into``) and each linked stance proposal in ``choices`` (accept:
+    a stance event on the claim the head became; reject; detach: a claim of its own), all in one
+    transaction. Each decision goes through ``settle.record``, so under team review each is the
+    reviewer's vote and is settled by the team's rules. Returns the outcomes, the head's first."""
+    if action not in ("accept", "edit", "merge"):
+        raise InputError(f"a group is accepted, edited or merged, not {action!r}")
     with ledger.transaction():
         for pid in choices:
             p = ledger.one("SELECT stance_on FROM proposals WHERE id = ?", [pid])
             if p is None or p["stance_on"] != head_id:
                 raise InputError(f"proposal {pid} takes no stance on {head_id}")
-        outs = [decide(ledger, head_id, "accept", reviewer=reviewer, confirm_quote=confirm_quote)]
+        outs = [
+            record(ledger, head_id, action, reviewer=reviewer, edits=edits,
+                   merge_into=merge_into, confirm_quote=confirm_quote)
+        ]  # fmt: skip
         for pid, choice in choices.items():
             if choice == "reject":
-                outs.append(decide(ledger, pid, "reject", reviewer=reviewer, reason=reason))
+                outs.append(record(ledger, pid, "reject", reviewer=reviewer, reason=reason))
             else:
                 outs.append(
-                    decide(ledger, pid, "accept", reviewer=reviewer, detach=choice == "detach")
+                    record(ledger, pid, "accept", reviewer=reviewer, detach=choice == "detach")
                 )
     return outs
 

@@ -6,7 +6,9 @@ voted, the proposal is settled if the votes agree (the same action and, for acce
 the same claim, stance, actor and quote once whitespace and quote marks are normalised): one
 decision is recorded, by all of them, and a ``settlements`` row links it to the votes it
 resolves. Votes that disagree wait in the adjudication queue until an adjudicator picks one or
-decides afresh. A reviewer's latest vote on a proposal is the one that counts.
+decides afresh. A reviewer's latest vote on a proposal is the one that counts. An agreed stance
+proposed on a claim proposal under team review (``stance_on``) waits until that claim is settled,
+so it becomes a stance event on the claim rather than a claim of its own.
 
 Nothing enters the ledger as a claim before it is settled; a proposal with no assignment, or
 with one reviewer, is decided directly, as before.
@@ -142,10 +144,40 @@ def record(
         if len({vote_key(v) for v in votes}) > 1:
             return Outcome(vote["id"], "voted", None, proposal_id,
                            "voted; the reviewers disagree: it goes to adjudication")  # fmt: skip
+        if _waits_for_claim(ledger, p, vote):
+            return Outcome(vote["id"], "voted", None, proposal_id,
+                           f"voted; agreed, waiting for {p['stance_on']}, the claim it takes a "
+                           "stance on, to be settled")  # fmt: skip
         names = "+".join(v["reviewer"] for v in votes)
         out = _settle(ledger, p, votes[0], votes, reviewer=names, how="agreed")
         out.summary = f"settled, {names} agree: {out.summary}"
         return out
+
+
+def _waits_for_claim(ledger: Ledger, p: dict[str, Any], vote: dict[str, Any]) -> bool:
+    """Whether an agreed stance waits for the claim proposal it takes a stance on: settled
+    before it, the stance would become a claim of its own instead of a stance event on it."""
+    on = p.get("stance_on")
+    return bool(
+        on
+        and vote["action"] != "reject"
+        and is_team(ledger, on)
+        and effective_decision(ledger, on) is None
+    )
+
+
+def _settle_waiting(ledger: Ledger, claim_proposal: str) -> None:
+    """Settle the agreed stance proposals that waited for ``claim_proposal`` to be settled."""
+    rows = ledger.all("SELECT * FROM proposals WHERE stance_on = ? ORDER BY seq", [claim_proposal])
+    for s in rows:
+        if effective_decision(ledger, s["id"]) or not is_team(ledger, s["id"]):
+            continue
+        votes = votes_on(ledger, s["id"])
+        if {v["reviewer"] for v in votes} >= set(reviewers_of(ledger, s["id"])) and (
+            len({vote_key(v) for v in votes}) == 1
+        ):
+            names = "+".join(v["reviewer"] for v in votes)
+            _settle(ledger, s, votes[0], votes, reviewer=names, how="agreed")
 
 
 def _vote_row(
@@ -194,6 +226,7 @@ def _settle(
             "upheld": json.dumps([v["id"] for v in votes if vote_key(v) == key]),
         },
     )
+    _settle_waiting(ledger, p["id"])
     return out
 
 
