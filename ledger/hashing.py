@@ -8,6 +8,7 @@ matters because every appended row is encoded once on write and once on verify.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -43,18 +44,28 @@ def canonical_row(table: str, row: dict[str, Any], fmt: int = rowformat.FORMAT) 
     The table name is part of the hashed object so a row cannot be moved between tables; from
     format 2 on, so is the format, so a row cannot be re-labelled as another format.
     """
-    hashed, hashed_set, others = _plan(table, fmt, rowformat.FORMAT)
-    # Copying the row and dropping what is not hashed is about twice as fast as picking the
-    # hashed columns one by one; the pick is the fallback for a row without every column.
-    body = dict(row)
-    for c in others:
-        body.pop(c, None)
-    if body.keys() != hashed_set:
-        body = {c: row.get(c) for c in hashed}
-    body["_table"] = table
-    if fmt >= 2:
-        body["_format"] = fmt
-    return canonical_json(body)
+    return canonical_encoder(table, fmt, rowformat.FORMAT)(row)
+
+
+@cache
+def canonical_encoder(table: str, fmt: int, newest: int) -> Callable[[dict[str, Any]], bytes]:
+    """:func:`canonical_row` for one table and format, its plan looked up once (``newest``:
+    ``rowformat.FORMAT``, part of the cache key), for a pass over many rows."""
+    hashed, hashed_set, others = _plan(table, fmt, newest)
+    marks: dict[str, Any] = {"_table": table, **({"_format": fmt} if fmt >= 2 else {})}
+
+    def encode(row: dict[str, Any]) -> bytes:
+        # Copying the row and dropping what is not hashed is about twice as fast as picking the
+        # hashed columns one by one; the pick is the fallback for a row without every column.
+        body = dict(row)
+        for c in others:
+            body.pop(c, None)
+        if body.keys() != hashed_set:
+            body = {c: row.get(c) for c in hashed}
+        body.update(marks)
+        return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+
+    return encode
 
 
 def row_hash(table: str, row: dict[str, Any], fmt: int = rowformat.FORMAT) -> str:

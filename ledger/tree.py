@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from itertools import zip_longest
 
 from ledger import merkle, spine
 from ledger.errors import IntegrityError
@@ -123,27 +124,32 @@ def recomputed_root(conn: sqlite3.Connection, tree_size: int | None = None) -> t
 def difference(conn: sqlite3.Connection) -> str | None:
     """One line if a stored subtree is not what the chain gives, or one is missing; else None.
 
-    Every stored subtree is derived again from the entries' hashes, in one pass."""
+    Every stored subtree is derived again from the entries' hashes, in one pass, and compared
+    with the stored ones in the order they complete (then by level), so only the right edge of
+    the tree is held in memory however long the ledger is."""
     problem = f"{NODES}: the stored tree differs from the ledger; {FIX}"
     try:
         n = covered(conn)
     except sqlite3.OperationalError:
         return None  # not installed yet (a ledger from before it): the first write builds it
     try:
-        expected: dict[tuple[int, int], bytes] = {}
+        edge: dict[tuple[int, int], bytes] = {}
 
         def mine(level: int, index: int) -> bytes:
-            return expected[(level, index)]
+            return edge[(level, index)]
 
-        for _ in _new_nodes(spine.hashes(conn, 0, n), 0, mine, expected):
-            pass
-        stored = conn.execute(f"SELECT level, idx, hash FROM {NODES}")
-        for level, index, value in stored:
-            if expected.pop((level, index), None) != bytes(value):
+        cur = spine.hashes(conn, 0, n)
+        stored = conn.execute(
+            f"SELECT level, idx, hash FROM {NODES} ORDER BY (idx + 1) << level, level"
+        )
+        for ours, theirs in zip_longest(_new_nodes(cur, 0, mine, edge), stored):
+            if ours is None or theirs is None or ours != (theirs[0], theirs[1], bytes(theirs[2])):
                 return problem
+            # A node is read once more, as the left sibling of the next at its level.
+            edge.pop((ours[0], ours[1] - 2), None)
     except (IntegrityError, ValueError, TypeError, KeyError, sqlite3.DatabaseError):
         return problem
-    return problem if expected else None
+    return None
 
 
 def check_nodes(conn: sqlite3.Connection) -> None:

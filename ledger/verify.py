@@ -1,8 +1,11 @@
 """Verify the ledger: recompute the chain, re-check every span and every source hash, check the
 attestations of fields an older row format left out, and derive every reader table again.
 
-Rows are streamed from each table in ``seq`` order and merged, so memory stays flat however long
-the ledger is; source texts are cached a few at a time for the span checks.
+Rows are streamed from each table in ``seq`` order, so memory stays flat however long the ledger
+is; source texts are cached a few at a time for the span checks. A quick pass, driven by the
+spine, only says whether anything is wrong; then the naming pass (every table merged by seq)
+names the first row that disagrees. The derived tables are compared by ``verify_derived``, on a
+second connection beside the chain when it can read the same snapshot.
 """
 
 from __future__ import annotations
@@ -12,16 +15,19 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
+from hashlib import sha256
 from itertools import zip_longest
 from operator import itemgetter
 from typing import Any
 
-from ledger import derived, hashing, migrations, rowformat
+from ledger import hashing, migrations, rowformat, tree, verify_derived
 from ledger.errors import InputError, IntegrityError
-from ledger.hashing import GENESIS, sha256_hex
+from ledger.hashing import GENESIS
+from ledger.row_checks import Attested, added_after, check_row, check_source, label
 from ledger.spans import check_span
 from ledger.store import Head, Ledger
+from ledger.verify_derived import Beside
 
 ENTRIES = rowformat.ENTRIES
 
@@ -37,7 +43,9 @@ class VerifyResult:
     derived_checked: bool = False
 
 
-def _stream(conn: sqlite3.Connection, table: str) -> Iterator[tuple[int, str, dict[str, Any]]]:
+def _rows(conn: sqlite3.Connection, table: str) -> Iterator[dict[str, Any]]:
+    """One table's rows in ``seq`` order, as dicts of its contract's columns (a column the
+    database does not have yet is None; a source's text and bytes are left out)."""
     present = {r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")}
     cols = [c for c in rowformat.columns(table) if c in present]
     if table == "sources":
@@ -45,20 +53,22 @@ def _stream(conn: sqlite3.Connection, table: str) -> Iterator[tuple[int, str, di
     if not cols:
         return  # a table a newer format added, in a ledger not yet upgraded
     missing = dict.fromkeys(c for c in rowformat.columns(table) if c not in present)
+    if table == "sources":
+        missing.pop("text", None), missing.pop("raw", None)
     cur = conn.execute(
         "SELECT {} FROM [{}] ORDER BY seq".format(", ".join(f"[{c}]" for c in cols), table)
     )
-    for values in cur:
-        row = dict(zip(cols, values, strict=True))
-        if missing:
-            row = {**missing, **row}
-            if table == "sources":
-                row.pop("text", None), row.pop("raw", None)
+    if missing:
+        for values in cur:
+            yield {**missing, **dict(zip(cols, values, strict=True))}
+    else:
+        for values in cur:
+            yield dict(zip(cols, values, strict=True))
+
+
+def _stream(conn: sqlite3.Connection, table: str) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    for row in _rows(conn, table):
         yield row["seq"], table, row
-
-
-def _label(table: str, row: dict[str, Any]) -> str:
-    return f"seq {row.get('seq')} ({table} {row.get('id')})"
 
 
 # Hex characters a quoted head needs: 128 bits, so that nobody rewriting the ledger can grind out
@@ -86,86 +96,130 @@ def verify(ledger: Ledger, earlier_head: str | None = None, *, quick: bool = Fal
     own = not conn.in_transaction
     if own:
         conn.execute("BEGIN")
+    side: Beside | None = None
     try:
         problem = migrations.record_problem(conn)
         if problem:
             raise IntegrityError(f"{problem}; restore the ledger from a copy")
+        # The derived tables are compared on a second connection in the same snapshot, beside
+        # the chain (SQLite work, off the GIL); in sequence when that snapshot cannot be had.
+        if not quick and own:
+            side = Beside.start(ledger.path, conn)
         head, unattested = _verify_chain(conn, earlier_head)
         if not quick:
-            difference = derived.first_difference(conn)
+            beside, side = side, None
+            if beside is None:
+                difference = verify_derived.difference(conn)
+            else:  # the tree here, while the tables are compared beside; tables first
+                in_tree = tree.difference(conn)
+                difference = beside.result() or in_tree
             if difference:
                 raise IntegrityError(difference)
     finally:
+        if side is not None:  # the chain failed first: its row is the one to name
+            side.cancel()
         if own and conn.in_transaction:
             conn.execute("COMMIT")
     return VerifyResult(head, None if earlier_head is None else True, unattested, not quick)
 
 
-class _Attested:
-    """The running check of what format 1 left out, against ``attested_fields``."""
-
-    def __init__(self, conn: sqlite3.Connection):
-        try:
-            self.rows: Iterator[tuple[Any, ...]] = iter(
-                conn.execute(
-                    "SELECT seq, tbl, row_id, digest, attestation_id FROM attested_fields "
-                    "ORDER BY seq"
-                )
-            )
-        except sqlite3.OperationalError:  # a ledger from before m007
-            self.rows = iter(())
-        self.digest, self.count, self.unattested, self.done = hashing.attestation_hasher(), 0, 0, 0
-        self.by: set[str] = set()
-
-    def row(self, table: str, row: dict[str, Any]) -> None:
-        if self.done:
-            raise IntegrityError(
-                f"{_label(table, row)}: written with row format 1 after the ledger's upgrade"
-            )
-        if table not in rowformat.FORMAT_1_LEFT_OUT:
-            return
-        mine = hashing.line_digest(hashing.left_out_line(table, row))
-        kept = next(self.rows, None)
-        if kept is None:
-            self.unattested += 1
-            return
-        fields = ", ".join(f"{table}.{c}" for c in rowformat.FORMAT_1_LEFT_OUT[table])
-        if tuple(kept[:3]) != (row["seq"], table, row["id"]):
-            raise IntegrityError(
-                f"{_label(table, row)}: missing from attested_fields (it lists seq {kept[0]})"
-            )
-        if kept[3] != mine:
-            raise IntegrityError(
-                f"{_label(table, row)}: {fields} differs from what the upgrade attested "
-                "(changed after it)"
-            )
-        self.digest.update(str(kept[3]).encode("ascii"))
-        self.count += 1
-        self.by.add(kept[4])
-
-    def attestation(self, row: dict[str, Any]) -> None:
-        if row["from_format"] != 1 or self.unattested:
-            raise IntegrityError(
-                f"{_label('attestations', row)}: does not cover the format 1 rows before it"
-            )
-        named = self.by <= {row["id"]}
-        if not named or (self.count, self.digest.hexdigest()) != (row["rows"], row["digest"]):
-            raise IntegrityError(
-                f"{_label('attestations', row)}: attested_fields differ from what it attested"
-            )
-        self.done += 1
+# The spine: what each entry lists, and what a row must give to match it. Both passes use these.
+SPINE = f"SELECT seq, tbl, row_id FROM {ENTRIES} ORDER BY seq"
 
 
-def _verify_chain(conn: sqlite3.Connection, earlier_head: str | None) -> tuple[Head, int]:
+def _spine_entry(table: str, row: dict[str, Any]) -> tuple[Any, ...]:
+    return (row["seq"], table, row["id"])
+
+
+def _source_texts(conn: sqlite3.Connection) -> Any:
     @lru_cache(maxsize=64)
     def source_text(source_id: str) -> Any:
         row = conn.execute("SELECT text FROM sources WHERE id = ?", [source_id]).fetchone()
         return None if row is None else row[0]
 
+    return source_text
+
+
+def _verify_chain(conn: sqlite3.Connection, earlier_head: str | None) -> tuple[Head, int]:
+    """The chain, spans, source hashes and attestation: the quick pass, and when it sees
+    anything wrong, the naming pass from the start to name the first row that disagrees."""
+    try:
+        return _quick_chain(conn, earlier_head)
+    except Exception:  # anything at all: the naming pass meets it again and names it
+        return _naming_chain(conn, earlier_head)
+
+
+class _Recheck(Exception):
+    """The quick pass saw something wrong."""
+
+
+def _quick_chain(conn: sqlite3.Connection, earlier_head: str | None) -> tuple[Head, int]:
+    """Every check of :func:`_naming_chain`, in one pass driven by the spine (each entry takes
+    the next row of its table), with each table's plan looked up once; raises at the first
+    thing wrong without naming it. Accepts exactly what the naming pass accepts."""
+    source_text = _source_texts(conn)
+    streams = {t: iter(_rows(conn, t)) for t in rowformat.TABLES}
+    attested = Attested(conn)
+    plans: dict[tuple[str, int | None], tuple[int, tuple[str, ...], Any]] = {}
+    expected_prev: str = GENESIS
+    count: Any = 0
+    quoted, found = earlier_head or "", earlier_head is None
+    spans, newest = rowformat.SPAN_TABLES, rowformat.FORMAT
+    for entry in conn.execute(SPINE):
+        table = entry[1]
+        row = next(streams[table], None) if table in streams else None
+        if row is None or _spine_entry(table, row) != tuple(entry) or entry[0] != count + 1:
+            raise _Recheck
+        if row["prev_hash"] != expected_prev:
+            raise _Recheck
+        fmt = row.get("format")
+        # Only an int may share a plan: 2.0 would meet the plan for 2 and hash as 2 here.
+        if fmt is not None and type(fmt) is not int:
+            raise _Recheck
+        plan = plans.get((table, fmt))
+        if plan is None:
+            if fmt is not None and fmt not in rowformat.FORMATS:
+                raise _Recheck
+            number = 1 if fmt is None else fmt
+            plan = plans[(table, fmt)] = (
+                number,
+                added_after(table, number, newest),
+                hashing.canonical_encoder(table, number, newest),
+            )
+        number, added, encode = plan
+        for column in added:
+            if row.get(column) is not None:
+                raise _Recheck
+        if sha256(encode(row)).hexdigest() != row["hash"]:
+            raise _Recheck
+        if table == "sources":
+            check_source(conn, row, "")
+        elif table in spans:
+            text = source_text(row["source_id"])
+            if not isinstance(text, str) or check_span(text, row):
+                raise _Recheck
+        if number == 1:
+            attested.row(table, row)
+        elif table == "attestations":
+            attested.attestation(row)
+        expected_prev, count = row["hash"], row["seq"]
+        if not found and expected_prev.startswith(quoted):
+            found = True
+    if any(next(rows, None) is not None for rows in streams.values()):
+        raise _Recheck
+    if not found or next(attested.rows, None) is not None:
+        raise _Recheck
+    return Head(count, expected_prev), attested.unattested
+
+
+def _naming_chain(conn: sqlite3.Connection, earlier_head: str | None) -> tuple[Head, int]:
+    """The chain pass that names the first row that disagrees: every table's rows merged by
+    seq beside the spine."""
+    source_text = _source_texts(conn)
     quoted = earlier_head or ""
     merged = heapq.merge(*(_stream(conn, t) for t in rowformat.TABLES), key=itemgetter(0))
-    spine = conn.execute(f"SELECT seq, tbl, row_id FROM {ENTRIES} ORDER BY seq")
-    attested = _Attested(conn)
+    spine = conn.execute(SPINE)
+    attested = Attested(conn)
     expected_prev: str = GENESIS
     count, found = 0, earlier_head is None
     for item, entry in zip_longest(merged, spine):
@@ -181,23 +235,23 @@ def _verify_chain(conn: sqlite3.Connection, earlier_head: str | None) -> tuple[H
                     f"seq {entry[0]} ({entry[1]} {entry[2]}): missing from {entry[1]} (deleted)"
                 )
             problem = "is a duplicate" if seq <= count else f"follows seq {count}: rows are missing"
-            raise IntegrityError(f"{_label(table, row)}: {problem}")
+            raise IntegrityError(f"{label(table, row)}: {problem}")
         if row["prev_hash"] != expected_prev:
             raise IntegrityError(
-                f"{_label(table, row)}: prev_hash does not match the hash of seq {count}"
+                f"{label(table, row)}: prev_hash does not match the hash of seq {count}"
             )
         try:
-            fmt = _check_row(conn, table, row, source_text)
+            fmt = check_row(conn, table, row, source_text)
         except (TypeError, ValueError, AttributeError, UnicodeError) as e:
             raise IntegrityError(
-                f"{_label(table, row)}: holds a value of an unexpected type ({e})"
+                f"{label(table, row)}: holds a value of an unexpected type ({e})"
             ) from None
         if fmt == 1:
             attested.row(table, row)
         elif table == "attestations":
             attested.attestation(row)
-        if entry is None or tuple(entry) != (seq, table, row["id"]):
-            raise IntegrityError(f"{_label(table, row)}: disagrees with {ENTRIES}")
+        if entry is None or tuple(entry) != _spine_entry(table, row):
+            raise IntegrityError(f"{label(table, row)}: disagrees with {ENTRIES}")
         expected_prev, count = str(row["hash"]), seq
         if not found and str(row["hash"]).startswith(quoted):
             found = True
@@ -210,56 +264,3 @@ def _verify_chain(conn: sqlite3.Connection, earlier_head: str | None) -> tuple[H
     if next(attested.rows, None) is not None:
         raise IntegrityError("attested_fields lists rows the ledger does not have")
     return head, attested.unattested
-
-
-@cache
-def _added_after(table: str, fmt: int, newest: int) -> tuple[str, ...]:
-    # ``newest`` (rowformat.FORMAT) is part of the key: the contract only grows between releases.
-    return tuple(c for c in rowformat.added_after(table, fmt) if c != "format")
-
-
-def _check_row(conn: sqlite3.Connection, table: str, row: dict[str, Any], source_text: Any) -> int:
-    """Check one row's hash, format and content; returns its format."""
-    fmt = 1 if row.get("format") is None else row["format"]
-    if fmt not in rowformat.FORMATS:
-        raise IntegrityError(f"{_label(table, row)}: unknown row format {fmt!r}")
-    for column in _added_after(table, fmt, rowformat.FORMAT):
-        if row.get(column) is not None:
-            raise IntegrityError(
-                f"{_label(table, row)}: {column} holds a value, "
-                f"but row format {fmt} has no {column}"
-            )
-    try:
-        digest = hashing.row_hash(table, row, fmt)
-    except TypeError:
-        column = next((c for c, v in row.items() if not isinstance(v, str | int | float)), "?")
-        if column == "?" or row[column] is None:
-            raise
-        kind = type(row[column]).__name__
-        raise IntegrityError(
-            f"{_label(table, row)}: {column} holds {kind} where text or a number belongs"
-        ) from None
-    if digest != row["hash"]:
-        raise IntegrityError(
-            f"{_label(table, row)}: hash does not match its contents (row was altered)"
-        )
-    if table == "sources":
-        _check_source(conn, row, _label(table, row))
-    elif table in rowformat.SPAN_TABLES:
-        text = source_text(row["source_id"])
-        if text is None:
-            raise IntegrityError(f"{_label(table, row)}: its source {row['source_id']} is missing")
-        if not isinstance(text, str):
-            raise IntegrityError(f"{_label(table, row)}: its source's text is not text")
-        mismatch = check_span(text, row)
-        if mismatch:
-            raise IntegrityError(f"{_label(table, row)}: {mismatch}")
-    return int(fmt)
-
-
-def _check_source(conn: sqlite3.Connection, row: dict[str, Any], where: str) -> None:
-    text, raw = conn.execute("SELECT text, raw FROM sources WHERE id = ?", [row["id"]]).fetchone()
-    if not isinstance(text, str) or sha256_hex(text.encode("utf-8")) != row["text_sha256"]:
-        raise IntegrityError(f"{where}: source text does not match its text_sha256")
-    if not isinstance(raw, bytes) or sha256_hex(raw) != row["raw_sha256"]:
-        raise IntegrityError(f"{where}: source bytes do not match their raw_sha256")

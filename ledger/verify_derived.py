@@ -1,0 +1,185 @@
+"""The derived half of ``verify``: every derived table against its derivation from the ledger.
+
+:func:`derived.first_difference` is the reference: it reads each table beside its derivation in
+key order and names the first row that differs, but it hands every row of both to Python. Here
+each reader table is first compared inside SQLite, with the same derivation SQL, in aggregate
+queries that return one row each (the kept counts, a few rows each, as the reference compares
+them); only when something differs does the reference run, to name the row. An aggregate query
+runs in one ``sqlite3_step``, which releases the GIL, so the comparison can run in a thread
+(:class:`Beside`) on its own read connection while the chain is checked on the other core.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from itertools import zip_longest
+from pathlib import Path
+from typing import Any
+
+from ledger import derived, readers, rowformat, tree
+from ledger.store import BUSY_TIMEOUT_MS
+
+
+def _same(column: str) -> str:
+    # Stricter than Python's ==, never looser: IS compares with affinity, typeof rules out a
+    # text '5' meeting an integer 5. (1 and 1.0 fail here though Python calls them equal; the
+    # reference then decides.)
+    return f"(d.[{column}] IS k.[{column}] AND typeof(d.[{column}]) = typeof(k.[{column}]))"
+
+
+def _table_matches(conn: sqlite3.Connection, table: str, spec: Any) -> bool:
+    """Whether ``table`` holds exactly the rows its derivation gives, as a multiset.
+
+    Four numbers decide it: every derived row finds kept rows with its key and all of them equal
+    it; every kept row's key is derived; and the join, the derivation and the table have the
+    same number of rows. Together these leave exactly one row a key on each side, and equal.
+    """
+    key, cols, derive, where = spec
+    names = [c.strip() for c in cols.split(",")]
+    with_chain = (
+        f"WITH raw({cols}) AS ({derive}), chain AS (SELECT * FROM raw {where}), "
+        f"kept AS (SELECT {cols} FROM [{table}] {where}) "
+    )
+    on = " AND ".join(f"k.[{c}] = d.[{c}]" for c in key)
+    same = " AND ".join(_same(c) for c in names)
+    # LIMIT -1 keeps the derivation a co-routine: flattened into the join, each of its
+    # correlated subqueries would run once for every column reference in the comparison.
+    joined, bad = conn.execute(
+        f"{with_chain} SELECT count(*), count(*) FILTER (WHERE k.[{key[0]}] IS NULL "
+        f"OR NOT ({same})) FROM (SELECT * FROM chain LIMIT -1) d LEFT JOIN kept k ON {on}"
+    ).fetchone()
+    if bad:
+        return False
+    kept, missing = conn.execute(
+        f"{with_chain} SELECT count(*), count(*) FILTER (WHERE NOT EXISTS "
+        f"(SELECT 1 FROM chain d WHERE {on})) FROM kept k"
+    ).fetchone()
+    if missing or kept != joined:
+        return False
+    # Flattened, this count leaves the derivation's column subqueries out: only its joins run.
+    (derived_rows,) = conn.execute(f"{with_chain} SELECT count(*) FROM chain").fetchone()
+    return bool(derived_rows == joined)
+
+
+def _rows_match(conn: sqlite3.Connection, table: str, spec: Any) -> bool:
+    """The reference's own comparison of one table, for the kept counts: a few rows each, but
+    derived by GROUP BY over whole reader tables, which the four numbers would run three times."""
+    key, cols, derive, where = spec
+    order = ", ".join(key)
+    chain = conn.execute(
+        f"WITH chain({cols}) AS ({derive}) SELECT * FROM chain {where} ORDER BY {order}"
+    )
+    kept = conn.execute(f"SELECT {cols} FROM [{table}] {where} ORDER BY {order}")
+    return all(a == b for a, b in zip_longest(chain, kept))
+
+
+# A claim's stance summary groups and orders its stance events, two temporary b-trees a claim.
+# With fewer than two events there is nothing to group or order: the one event's "stance by
+# actor" if it stands, else NULL, exactly what the grouping gives.
+_SUMMARY = readers._summary("c.id")
+_AT_MOST_ONE = (
+    "CASE WHEN (SELECT count(*) FROM stance_events e WHERE e.claim_id = c.id) < 2 THEN "
+    f"(SELECT e.stance || ' by ' || e.actor FROM stance_events e WHERE e.claim_id = c.id "
+    f"AND {readers.STANDING}) ELSE {_SUMMARY} END"
+)
+
+
+def _derivations() -> dict[str, Any]:
+    out = dict(derived._derivations())
+    key, cols, derive, where = out["current_claims"]
+    # If the reader SQL changes shape, the replace finds nothing and the reference SQL runs.
+    out["current_claims"] = (key, cols, derive.replace(_SUMMARY, _AT_MOST_ONE), where)
+    return out
+
+
+def tables_difference(conn: sqlite3.Connection) -> str | None:
+    """None when every derived table matches the ledger (decided inside SQLite); else what
+    :func:`derived.first_difference` says (it also checks the stored tree)."""
+    readers_tables = readers.derivations()
+    try:
+        same = all(
+            (_table_matches if table in readers_tables else _rows_match)(conn, table, spec)
+            for table, spec in _derivations().items()
+        )
+    except sqlite3.DatabaseError:
+        same = False  # the reference names the table that cannot be read
+    return None if same else derived.first_difference(conn)
+
+
+def difference(conn: sqlite3.Connection) -> str | None:
+    """What :func:`derived.first_difference` says: the tables first, then the stored tree."""
+    return tables_difference(conn) or tree.difference(conn)
+
+
+def _snapshot(conn: sqlite3.Connection) -> tuple[Any, ...]:
+    """What two read transactions must both see to be reading the same state: the schema and
+    the last entry (the ledger only grows, and derived state changes with it or the schema)."""
+    schema = conn.execute("PRAGMA schema_version").fetchone()
+    last = conn.execute(
+        f"SELECT seq, tbl, row_id FROM {rowformat.ENTRIES} ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    return (*schema, last)
+
+
+class Beside:
+    """:func:`tables_difference` in a thread, on its own read connection, in the same snapshot
+    as the caller's read transaction (:meth:`start` returns None when it cannot be had). The
+    stored tree is left to the caller: hashing it is Python work, which would hold the GIL
+    against the chain pass."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.outcome: tuple[str | None, BaseException | None] = (None, None)
+        self.thread = threading.Thread(target=self._run, name="verify-derived", daemon=True)
+
+    @classmethod
+    def start(cls, path: str, main: sqlite3.Connection) -> Beside | None:
+        """Open ``path`` again and start checking, if the new connection reads the snapshot
+        ``main`` (already in its read transaction) reads; else None: check in sequence."""
+        if not path or path == ":memory:" or not Path(path).is_file():
+            return None
+        try:
+            conn = sqlite3.connect(
+                f"{Path(path).resolve().as_uri()}?mode=ro",
+                uri=True,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                check_same_thread=False,
+            )
+        except sqlite3.Error:
+            return None
+        try:
+            conn.isolation_level = None
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("BEGIN")
+            # A writer may commit between the two first reads; then the two disagree.
+            if _snapshot(conn) != _snapshot(main):
+                conn.close()
+                return None
+        except sqlite3.Error:
+            conn.close()
+            return None
+        side = cls(conn)
+        side.thread.start()
+        return side
+
+    def _run(self) -> None:
+        try:
+            self.outcome = (tables_difference(self.conn), None)
+        except BaseException as e:  # handed to the caller's thread by result()
+            self.outcome = (None, e)
+
+    def result(self) -> str | None:
+        """Wait for the check; its difference, or None."""
+        self.thread.join()
+        self.conn.close()
+        found, error = self.outcome
+        if error is not None:
+            raise error
+        return found
+
+    def cancel(self) -> None:
+        """Stop the check (the chain already failed) and close its connection."""
+        self.conn.interrupt()
+        self.thread.join()
+        self.conn.close()

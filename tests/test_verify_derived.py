@@ -1,0 +1,201 @@
+"""The derived half of verify: the comparison inside SQLite must see every difference the
+reference (``derived.first_difference``) sees, and the check beside the chain must read the same
+snapshot as the chain or not run at all."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from ledger import derived, readers, verify_derived
+from ledger import verify as chain
+from ledger.cli import cli
+from ledger.store import Ledger
+from ledger.verify import verify
+from ledger.verify_derived import Beside
+from tests import test_tamper as tamper
+from tests.conftest import NATO_QUOTE, SEED_A
+from tests.test_tamper import DERIVED, _changed, _derived_columns, _open, _pk, _verify
+
+template = tamper.template  # the tamper tests' ledger: every table, every row format
+
+
+@pytest.fixture
+def ledger_copy(template, workspace):
+    shutil.copy(template, workspace / "ledger.db")
+    return workspace / "ledger.db"
+
+
+def _matches(path, table: str) -> bool:
+    conn = sqlite3.connect(path)
+    try:
+        spec = verify_derived._derivations()[table]
+        if table in readers.derivations():
+            return verify_derived._table_matches(conn, table, spec)
+        return verify_derived._rows_match(conn, table, spec)
+    finally:
+        conn.close()
+
+
+def test_the_quicker_stance_summary_derives_the_same_rows(ledger_copy):
+    conn = _open(ledger_copy)
+    # A claim with one stance event whose review decision was undone: its summary is NULL.
+    cid, eid = conn.execute(
+        "SELECT claim_id, min(id) FROM stance_events GROUP BY claim_id HAVING count(*) = 1"
+    ).fetchone()
+    conn.execute("UPDATE stance_events SET decision_id = 'DE-undone' WHERE id = ?", [eid])
+    conn.execute(
+        "INSERT INTO decisions (id, action, reverses, seq, prev_hash, hash, recorded_at) "
+        "VALUES ('DE-u', 'undo', 'DE-undone', 999999, 'p', 'h', 'now')"
+    )
+    key, cols, reference, _ = derived._derivations()["current_claims"]
+    quicker = verify_derived._derivations()["current_claims"][2]
+    assert quicker != reference  # the replacement found the summary
+    rows = [f"WITH chain({cols}) AS ({sql}) SELECT * FROM chain ORDER BY claim_id"
+            for sql in (reference, quicker)]  # fmt: skip
+    many = conn.execute("SELECT count(*) FROM stance_events GROUP BY claim_id HAVING count(*) > 1")
+    assert many.fetchone() is not None  # claims with none, one and several events
+    assert conn.execute(rows[0]).fetchall() == conn.execute(rows[1]).fetchall()
+    assert dict((r[0], r[6]) for r in conn.execute(rows[1]))[cid] is None
+
+
+def test_an_untouched_ledger_matches_inside_sqlite(ledger_copy):
+    # Otherwise every verify would fall back to the slow reference.
+    for table in DERIVED:
+        assert _matches(ledger_copy, table), table
+    assert verify_derived.difference(sqlite3.connect(ledger_copy)) is None
+
+
+@pytest.mark.parametrize(("table", "column"), _derived_columns())
+def test_a_changed_derived_column_is_seen_inside_sqlite(ledger_copy, table, column):
+    conn = _open(ledger_copy)
+    pk = _pk(conn, table)
+    keys = ", ".join(f"[{k}]" for k in pk)
+    where = "WHERE n > 0" if table.endswith("_counts") else ""
+    *key, value = conn.execute(
+        f"SELECT {keys}, [{column}] FROM [{table}] {where} ORDER BY {keys} LIMIT 1"
+    ).fetchone()
+    conn.execute(
+        f"UPDATE [{table}] SET [{column}] = ? WHERE ({keys}) = ({', '.join('?' for _ in pk)})",
+        [_changed(value), *key],
+    )
+    assert not _matches(ledger_copy, table)
+
+
+@pytest.mark.parametrize("table", DERIVED)
+def test_a_deleted_or_added_derived_row_is_seen_inside_sqlite(ledger_copy, table):
+    conn = _open(ledger_copy)
+    keys = ", ".join(_pk(conn, table))
+    where = "WHERE n > 0" if table.endswith("_counts") else ""
+    first = conn.execute(f"SELECT * FROM [{table}] {where} ORDER BY {keys} LIMIT 1").fetchone()
+    conn.execute(
+        f"DELETE FROM [{table}] WHERE ({keys}) = (SELECT {keys} FROM [{table}] {where} "
+        f"ORDER BY {keys} LIMIT 1)"
+    )
+    assert not _matches(ledger_copy, table)
+    placeholders = ", ".join("?" for _ in first)
+    conn.execute(f"INSERT INTO [{table}] VALUES ({placeholders})", first)
+    assert _matches(ledger_copy, table)
+    extra = [_changed(v) if i == 0 else v for i, v in enumerate(first)]
+    conn.execute(f"INSERT INTO [{table}] VALUES ({placeholders})", extra)
+    assert not _matches(ledger_copy, table)
+
+
+@pytest.mark.parametrize("table", ["current_claims", "stances", "facet_counts"])
+def test_a_duplicated_row_in_a_table_rebuilt_without_its_key_is_named(ledger_copy, table):
+    """Equal rows once in the ledger and twice in the table: counts, not keys, tell them apart."""
+    conn = _open(ledger_copy)
+    cols = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")]
+    where = "WHERE n > 0" if table.endswith("_counts") else ""
+    conn.execute(f"CREATE TABLE copy AS SELECT * FROM [{table}]")
+    conn.execute(f"DROP TABLE [{table}]")
+    conn.execute(f"CREATE TABLE [{table}] ({', '.join(cols)})")
+    conn.execute(f"INSERT INTO [{table}] SELECT * FROM copy")
+    conn.execute(f"INSERT INTO [{table}] SELECT * FROM copy {where} LIMIT 1")
+    conn.execute("DROP TABLE copy")
+    assert not _matches(ledger_copy, table)
+    assert "not in the ledger" in _verify()
+
+
+def test_a_value_of_another_type_with_the_same_bytes_is_named(ledger_copy):
+    conn = _open(ledger_copy)
+    cid = conn.execute("SELECT claim_id FROM current_claims ORDER BY claim_id LIMIT 1").fetchone()
+    conn.execute("UPDATE current_claims SET claim = CAST(claim AS BLOB) WHERE claim_id = ?", cid)
+    assert not _matches(ledger_copy, "current_claims")
+    assert f"current_claims {cid[0]}: claim differs from the ledger" in _verify()
+
+
+def test_the_check_beside_reads_the_chains_snapshot_or_does_not_start(ledger_copy):
+    with Ledger(ledger_copy, readonly=True) as reader:
+        reader.conn.execute("BEGIN")
+        reader.conn.execute("SELECT count(*) FROM ledger_entries").fetchone()
+        side = Beside.start(str(ledger_copy), reader.conn)
+        assert side is not None and side.result() is None
+        # A writer commits after the chain's read transaction began: a new connection would
+        # read a later state than the chain, so the check is not run beside it.
+        CliRunner().invoke(cli, ["add", "--source", f"corpus/{SEED_A}", "--quote", NATO_QUOTE,
+                                 "--claim", "A later claim.", "--actor", "NATO",
+                                 "--stance", "asserted"], catch_exceptions=False)  # fmt: skip
+        assert Beside.start(str(ledger_copy), reader.conn) is None
+        reader.conn.execute("COMMIT")
+        assert Beside.start("", reader.conn) is None  # e.g. Datasette's own connection
+
+
+def test_verify_in_sequence_and_beside_agree(ledger_copy):
+    conn = _open(ledger_copy)
+    conn.execute("UPDATE stances SET actor = actor || 'x' WHERE stance_id = "
+                 "(SELECT min(stance_id) FROM stances)")  # fmt: skip
+    beside = _verify()
+    reader = Ledger.reading(sqlite3.connect(ledger_copy, isolation_level=None))  # no path
+    with pytest.raises(Exception) as sequential:
+        verify(reader)
+    assert str(sequential.value) in beside
+
+
+def test_a_chain_failure_is_named_first_while_the_check_beside_runs(ledger_copy):
+    conn = _open(ledger_copy)
+    seq, rid = conn.execute(
+        "SELECT seq, id FROM claim_versions ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    # The claim's wording changes its hash and its current_claims row; the chain names it.
+    conn.execute("UPDATE claim_versions SET text = text || '!' WHERE seq = ?", [seq])
+    out = _verify()
+    assert f"(claim_versions {rid})" in out and "current_claims" not in out
+
+
+def test_the_quick_chain_pass_accepts_what_the_naming_pass_accepts(ledger_copy):
+    # The template holds format 1 rows with their attestation, and rows of every later format.
+    conn = sqlite3.connect(ledger_copy)
+    assert chain._quick_chain(conn, None) == chain._naming_chain(conn, None)
+    head = chain._naming_chain(conn, None)[0]
+    assert chain._quick_chain(conn, head.hash[:32])[0] == head
+
+
+@pytest.mark.parametrize(("table", "column"), tamper.LEDGER_COLUMNS)
+def test_the_quick_chain_pass_sees_a_changed_ledger_column(ledger_copy, table, column):
+    conn = _open(ledger_copy)
+    seq, value = conn.execute(
+        f"SELECT seq, [{column}] FROM [{table}] ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    conn.execute(f"UPDATE [{table}] SET [{column}] = ? WHERE seq = ?", [_changed(value), seq])
+    with pytest.raises(Exception):  # noqa: B017 (any exception sends verify to the naming pass)
+        chain._quick_chain(conn, None)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "DELETE FROM merkle_nodes WHERE level = 4 AND idx = 0",
+        "INSERT INTO merkle_nodes VALUES (4, 999, zeroblob(32))",
+        "UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 4 AND idx = 0",
+        "UPDATE merkle_nodes SET hash = lower(hex(hash)) WHERE level = 4 AND idx = 0",
+    ],
+)
+def test_a_stored_subtree_missing_added_or_changed_is_named(ledger_copy, change):
+    conn = _open(ledger_copy)
+    assert conn.execute("SELECT count(*) FROM merkle_nodes").fetchone()[0] > 0
+    conn.execute(change)
+    assert "merkle_nodes: the stored tree differs from the ledger" in _verify()
