@@ -121,9 +121,14 @@ def first_difference(conn: sqlite3.Connection) -> str | None:
                     return _describe(conn, table, key, cols, kept_sql, chain, kept)
         except sqlite3.DatabaseError as e:
             return f"{table}: cannot be read ({e}); run 'factledger rebuild'"
-    # Earlier versions were kept by triggers and have no watermark (a 0.1 ledger not upgraded).
-    lag = catchup.lag(conn) if installed_version(conn) >= WATERMARKED else None
-    return lag or tree.difference(conn)
+    return lag(conn) or tree.difference(conn)
+
+
+def lag(conn: sqlite3.Connection) -> str | None:
+    """One line when the watermark is not at the head (rows derived state never took in), else
+    None. Earlier versions were kept by triggers and have no watermark (a 0.1 ledger not
+    upgraded)."""
+    return catchup.lag(conn) if installed_version(conn) >= WATERMARKED else None
 
 
 def _describe(
