@@ -83,6 +83,9 @@ def _drop(db: Database) -> None:
             db.execute(f"DROP {kind.upper()} [{name}]")
 
 
+FIX = "run 'factledger rebuild'"
+
+
 # Each kept table: its key columns, all its columns, and the SELECT deriving it. Reader tables
 # first: the counts are derived from them, so once they match, the counts' derivation is sound.
 def _derivations() -> dict[str, tuple[tuple[str, ...], str, str, str]]:
@@ -121,7 +124,30 @@ def first_difference(conn: sqlite3.Connection) -> str | None:
                     return _describe(conn, table, key, cols, kept_sql, chain, kept)
         except sqlite3.DatabaseError as e:
             return f"{table}: cannot be read ({e}); run 'factledger rebuild'"
-    return lag(conn) or tree.difference(conn)
+    return search_difference(conn) or lag(conn) or tree.difference(conn)
+
+
+def search_difference(conn: sqlite3.Connection) -> str | None:
+    """One line naming the first row missing from (or left over in) a search index, else None.
+
+    Compares the rows each index holds (its ``_docsize`` rows, one per document) with the rows of
+    its table, both in rowid order. FTS5's own 'integrity-check' would also read the tokens, but
+    it is an INSERT, refused on the read-only connection verify uses; the tokens are the index's
+    own shadow tables, which ``rebuild`` restores."""
+    for table in FTS:
+        index = f"{table}_fts"
+        try:
+            rows = conn.execute(f"SELECT rowid, id FROM [{table}] ORDER BY rowid")
+            indexed = conn.execute(f"SELECT id FROM [{index}_docsize] ORDER BY id")
+            for row, doc in zip_longest(rows, indexed):
+                if row is not None and doc is not None and row[0] == doc[0]:
+                    continue
+                if row is not None and (doc is None or row[0] < doc[0]):
+                    return f"{index}: {table} {row[1]} is missing from the search index; {FIX}"
+                return f"{index}: row {doc[0]} is not in {table}; {FIX}"
+        except sqlite3.DatabaseError as e:
+            return f"{index}: cannot be read ({e}); {FIX}"
+    return None
 
 
 def lag(conn: sqlite3.Connection) -> str | None:

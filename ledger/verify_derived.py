@@ -105,7 +105,9 @@ def tables_difference(conn: sqlite3.Connection) -> str | None:
     except sqlite3.DatabaseError:
         same = False  # the reference names the table that cannot be read
     # Matching tables with a lagging watermark would be counted twice by the next write.
-    return derived.lag(conn) if same else derived.first_difference(conn)
+    if not same:
+        return derived.first_difference(conn)
+    return derived.search_difference(conn) or derived.lag(conn)
 
 
 def difference(conn: sqlite3.Connection) -> str | None:
