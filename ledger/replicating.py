@@ -34,8 +34,9 @@ class ReplicatorRunning(Exception):
 
 
 def marker(db_path: str | os.PathLike[str]) -> str:
-    """The file whose lock says a replicator runs for this ledger."""
-    return os.fspath(db_path) + "-replicating"
+    """The file whose lock says a replicator runs for this ledger (beside the real file, as
+    SQLite puts the WAL: a ledger reached through a symlink has one marker)."""
+    return os.path.realpath(db_path) + "-replicating"
 
 
 def hold(db_path: str | os.PathLike[str], wait: float = 2.0) -> int | None:
@@ -58,7 +59,7 @@ def hold(db_path: str | os.PathLike[str], wait: float = 2.0) -> int | None:
                 raise ReplicatorRunning(marker(db_path)) from None
             time.sleep(0.01)
     os.set_inheritable(fd, True)
-    _held.add(os.path.realpath(marker(db_path)))
+    _held.add(marker(db_path))
     return fd
 
 
@@ -66,7 +67,7 @@ def running(db_path: str | os.PathLike[str]) -> bool:
     """Whether a replicator holds the lock for this ledger now."""
     if fcntl is None:
         return False
-    if _held and os.path.realpath(marker(db_path)) in _held:
+    if _held and marker(db_path) in _held:
         return True
     try:
         fd = os.open(marker(db_path), os.O_RDONLY)
