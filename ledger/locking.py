@@ -11,7 +11,7 @@ import sqlite3
 import sys
 import time
 
-from ledger import walindex
+from ledger import replicating, walindex
 from ledger.errors import LedgerError
 
 WAIT_S = 600.0  # a writer gives up after waiting this long for the others
@@ -31,7 +31,8 @@ def begin_immediate(conn: sqlite3.Connection, path: str) -> None:
     writer holds the lock; a clear error once ``WAIT_S`` has passed.
 
     Holding the lock, it first takes over a commit a killed writer left unpublished in the WAL
-    (see :mod:`ledger.walindex`), so that no write ever overwrites it.
+    (see :mod:`ledger.walindex`), so that no write ever overwrites it, and turns the automatic
+    checkpoint off while a replicator runs (see :mod:`ledger.replicating`).
     """
     started = time.monotonic()
     told = taken = False
@@ -53,6 +54,7 @@ def begin_immediate(conn: sqlite3.Connection, path: str) -> None:
             time.sleep(0.01)  # SQLite can answer busy without waiting: never spin
             continue
         if walindex.unpublished(conn, path) is None:
+            replicating.set_autocheckpoint(conn, path)
             return
         if taken:
             conn.execute("ROLLBACK")

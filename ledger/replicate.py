@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from ledger import spine
+from ledger import replicating, spine
 from ledger.errors import InputError, IntegrityError, LedgerError
 from ledger.locking import begin_immediate
 from ledger.store import BUSY_TIMEOUT_MS, Head, Ledger
@@ -193,6 +193,14 @@ def run(config: str | Path, db_path: str | Path) -> NoReturn:
     # it was down, it misses what was written meanwhile. Its local state is kept: without it
     # (`litestream reset`) it resumes from the replica's newest level-0 file, below a snapshot
     # it may have uploaded just before it was killed, and reuses that transaction ID.
+    # Taken before the truncation, which waits for the write lock: every later transaction
+    # sees the lock and leaves checkpoints to Litestream (see ledger.replicating).
+    try:
+        replicating.hold(db_path)
+    except replicating.ReplicatorRunning:
+        raise ReplicationError(
+            f"another `factledger replicate` is running for {db_path}: stop it first"
+        ) from None
     truncate_wal(db_path)
     sys.stdout.flush()
     sys.stderr.flush()
