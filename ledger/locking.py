@@ -23,16 +23,20 @@ def notify(message: str) -> None:
 
 
 def _locked(error: sqlite3.OperationalError) -> bool:
-    return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY or "locked" in str(error)
+    # SQLITE_PROTOCOL: the wal-index was being republished for longer than SQLite retries
+    # (a long commit of a replicated ledger, see ledger.walindex): wait, as for a lock.
+    code = getattr(error, "sqlite_errorcode", None)
+    return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_PROTOCOL) or "locked" in str(error)
 
 
-def begin_immediate(conn: sqlite3.Connection, path: str) -> None:
+def begin_immediate(conn: sqlite3.Connection, path: str) -> bool:
     """``BEGIN IMMEDIATE``, waiting in turns of the connection's busy timeout while another
     writer holds the lock; a clear error once ``WAIT_S`` has passed.
 
     Holding the lock, it first takes over a commit a killed writer left unpublished in the WAL
     (see :mod:`ledger.walindex`), so that no write ever overwrites it, and turns the automatic
-    checkpoint off while a replicator runs (see :mod:`ledger.replicating`).
+    checkpoint off while a replicator runs (see :mod:`ledger.replicating`). Returns whether a
+    replicator runs.
     """
     started = time.monotonic()
     told = taken = False
@@ -54,8 +58,7 @@ def begin_immediate(conn: sqlite3.Connection, path: str) -> None:
             time.sleep(0.01)  # SQLite can answer busy without waiting: never spin
             continue
         if walindex.unpublished(conn, path) is None:
-            replicating.set_autocheckpoint(conn, path)
-            return
+            return replicating.set_autocheckpoint(conn, path)
         if taken:
             conn.execute("ROLLBACK")
             raise LedgerError(

@@ -82,8 +82,11 @@ def running(db_path: str | os.PathLike[str]) -> bool:
     return False
 
 
-def set_autocheckpoint(conn: sqlite3.Connection, db_path: str) -> None:
+def set_autocheckpoint(conn: sqlite3.Connection, db_path: str) -> bool:
     """Off while a replicator runs, SQLite's default otherwise; called holding the write lock,
-    so a replicator starting later waits for this transaction before Litestream starts."""
-    pages = 0 if db_path and running(db_path) else AUTOCHECKPOINT_PAGES
+    so a replicator starting later waits for this transaction before Litestream starts.
+    Returns whether a replicator runs."""
+    replicated = bool(db_path) and running(db_path)
+    pages = 0 if replicated else AUTOCHECKPOINT_PAGES
     conn.execute(f"PRAGMA wal_autocheckpoint = {pages}")
+    return replicated

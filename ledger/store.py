@@ -19,7 +19,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ledger import catchup, derived, migrations, rowformat, spine, tree, walindex
-from ledger.errors import InputError
+from ledger.errors import InputError, LedgerError
 from ledger.hashing import row_hash
 from ledger.locking import begin_immediate
 
@@ -145,7 +145,7 @@ class Ledger:
             finally:
                 self._depth -= 1
             return
-        begin_immediate(self.conn, self.path)  # waits its turn behind another writer
+        replicated = begin_immediate(self.conn, self.path)  # waits its turn behind others
         changes = self.conn.total_changes
         self._depth = 1
         self._pending.clear()
@@ -167,9 +167,22 @@ class Ledger:
                 self.conn.execute("ROLLBACK")
             raise
         else:
-            if self.conn.total_changes != changes:
+            # Only Litestream reads a WAL past what SQLite published; without it a killed
+            # commit is simply not made, and readers need not wait out the commit.
+            armed = replicated and self.conn.total_changes != changes
+            if armed:
                 walindex.arm_recovery(self.conn, self.path)  # a killed commit is not lost
-            self.conn.execute("COMMIT")
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.OperationalError as e:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                if not armed:
+                    raise
+                raise LedgerError(
+                    f"{self.path}: the commit failed ({e}) and may still have been kept; "
+                    "check the ledger's log before writing it again"
+                ) from e
         finally:
             self._head = None
             self._underived = False

@@ -132,7 +132,10 @@ def unpublished_commit(db_path: str, shm_fd: int) -> int | None:
 def unpublished(conn: sqlite3.Connection, db_path: str) -> int | None:
     """In a fresh ``BEGIN IMMEDIATE``: the last frame of a complete commit a killed writer left
     in the WAL beyond what the wal-index published, or None."""
-    if db_path in ("", ":memory:") or not os.path.exists(db_path + "-wal"):
+    if db_path in ("", ":memory:"):
+        return None
+    db_path = os.path.realpath(db_path)  # SQLite puts -wal and -shm beside the real file
+    if not os.path.exists(db_path + "-wal"):
         return None
     shm_fd = _open_fd_of(db_path + "-shm")
     return None if shm_fd is None else unpublished_commit(db_path, shm_fd)
@@ -152,7 +155,7 @@ def arm_recovery(conn: sqlite3.Connection, db_path: str) -> None:
     """
     if db_path in ("", ":memory:"):
         return
-    shm_fd = _open_fd_of(db_path + "-shm")
+    shm_fd = _open_fd_of(os.path.realpath(db_path) + "-shm")
     if shm_fd is None:
         return
     try:

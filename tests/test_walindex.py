@@ -69,9 +69,11 @@ def in_a_process(code: str, *args: str) -> subprocess.Popen[str]:
 
 def start_keeper(db: str) -> subprocess.Popen[str]:
     """Another process keeping the database open, as Litestream does, so that no connection
-    runs SQLite's recovery on opening it; a line on its stdin ends its read transaction."""
+    runs SQLite's recovery on opening it, and holding the replicator's lock as Litestream does
+    under ``factledger replicate``; a line on its stdin ends its read transaction."""
     keeper = in_a_process(
-        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('BEGIN');"
+        "import sqlite3, sys; from ledger import replicating; lock = replicating.hold(sys.argv[1]);"
+        "c = sqlite3.connect(sys.argv[1]); c.execute('BEGIN');"
         "c.execute('SELECT count(*) FROM ledger_entries').fetchone(); print('open', flush=True);"
         "sys.stdin.readline(); c.execute('COMMIT'); print('idle', flush=True); sys.stdin.read()",
         db,
@@ -157,3 +159,38 @@ def test_replicate_truncates_the_wal_only_after_keeping_a_killed_commit(seeded, 
             assert verify(reader).head.hash == killed[1]
     finally:
         keeper.communicate("", timeout=30)
+
+
+def test_only_a_replicated_ledger_spoils_the_header_before_commit(seeded, workspace, monkeypatch):
+    """Readers wait out a commit whose header is spoilt: only worth it where Litestream reads."""
+    from ledger import replicating
+
+    db = str(workspace / "ledger.db")
+    armed: list[str] = []
+    monkeypatch.setattr(walindex, "arm_recovery", lambda conn, path: armed.append(path))
+    with Ledger(db) as ledger:
+        add_claim(ledger, "Not replicated.")
+        assert armed == []
+        fd = replicating.hold(db)
+        assert fd is not None
+        try:
+            add_claim(ledger, "Replicated.")
+        finally:
+            os.close(fd)
+            replicating._held.discard(replicating.marker(db))
+        assert armed == [db]
+
+
+def test_the_guards_find_the_wal_index_through_a_symlink(seeded, workspace):
+    """SQLite puts -wal and -shm beside the real file; the guards must look there too."""
+    db = workspace / "ledger.db"
+    link = workspace / "link.db"
+    link.symlink_to(db)
+    with Ledger(str(link)) as ledger:
+        add_claim(ledger, "Through a link.")
+        assert not Path(f"{link}-shm").exists() and Path(f"{db}-shm").exists()
+        ledger.conn.execute("BEGIN IMMEDIATE")
+        walindex.arm_recovery(ledger.conn, str(link))
+        spoilt = Path(f"{db}-shm").read_bytes()[48 + 12]
+        ledger.conn.execute("ROLLBACK")
+    assert spoilt == 0
