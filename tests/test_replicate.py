@@ -267,7 +267,16 @@ def test_kill_9_the_replicator_every_restore_is_a_prefix(tmp_path):
                 wait_for(lambda: replica_has_data(tmp_path), "the first snapshot")
             if n % 2:
                 # In Litestream itself, once it has opened the ledger (snapshot, sync, upload).
-                wait_for(lambda s=started: litestream_starts(log) > s, "Litestream to start")
+                # Its start truncates a WAL that may have grown to ~60 MB while it was down: on a
+                # loaded machine that has taken over 30 s. A replicator that exits is a failure.
+                wait_for(
+                    lambda s=started, p=replicator: (
+                        litestream_starts(log) > s or p.poll() is not None
+                    ),
+                    "Litestream to start",
+                    timeout=120,
+                )
+                assert replicator.poll() is None, f"seed {seed}: {log.read_text()[-2000:]}"
                 time.sleep(rng.uniform(0.05, 1.5))
             else:
                 # Anywhere from its start, `factledger replicate` truncating the WAL included.
