@@ -9,6 +9,7 @@ schema and repaired once (answers.py); calls, retries and the call log are in ca
 from __future__ import annotations
 
 import asyncio
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -97,7 +98,13 @@ def propose_many(
     async def run() -> None:
         await asyncio.gather(*(one(s) for s in sources))
 
-    asyncio.run(run())
+    with warnings.catch_warnings():
+        # A fatal error (a model that cannot be reached) ends the run and asyncio cancels the
+        # calls still in flight; litellm makes its provider coroutine before awaiting it, so a
+        # call cancelled in between is garbage that Python reports on stderr after our one-line
+        # error. Only that report is silenced.
+        warnings.filterwarnings("ignore", "coroutine .* was never awaited", RuntimeWarning)
+        asyncio.run(run())
 
 
 def propose_with_llm(
