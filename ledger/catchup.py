@@ -25,16 +25,17 @@ from ledger import counts, readers, rowformat
 WATERMARK = "derived_through"
 # The search index: each indexed table and its columns (FTS5 with the table as content).
 FTS = {"claim_versions": ("text", "quote"), "stance_events": ("actor", "quote")}
-# A read that names one of these inside a transaction must see the rows appended before it.
-DERIVED = (
+# The kept tables (reader tables first: the counts are derived from them).
+TABLES = (
     "current_claims",
     "stances",
     "proposal_decisions",
     "facet_counts",
     "facet_pair_counts",
     "decision_counts",
-    *(f"{t}_fts" for t in FTS),
 )
+# A read that names one of these inside a transaction must see the rows appended before it.
+DERIVED = (*TABLES, *(f"{t}_fts" for t in FTS))
 _AFTER = "seq > :after"
 _CLAIMS = "temp.derived_claims"
 _PROPOSALS = "temp.derived_proposals"

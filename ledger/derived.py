@@ -23,14 +23,7 @@ from ledger import catchup, counts, readers, rowformat, tree
 VERSION = 3
 WATERMARKED = 3  # from this version on derived state records how far it covers the ledger
 
-TABLES = (
-    "current_claims",
-    "stances",
-    "proposal_decisions",
-    "facet_counts",
-    "facet_pair_counts",
-    "decision_counts",
-)
+TABLES = catchup.TABLES
 FTS = catchup.FTS
 SOURCE_LIST = (
     "SELECT id, title, publisher, author, url, published, retrieved, media_type, path,\n"
