@@ -16,16 +16,14 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from hashlib import sha256
 from itertools import zip_longest
 from operator import itemgetter
 from typing import Any
 
-from ledger import hashing, migrations, rowformat, tree, verify_derived
+from ledger import chain_pass, migrations, rowformat, tree, verify_derived
 from ledger.errors import InputError, IntegrityError
 from ledger.hashing import GENESIS
-from ledger.row_checks import Attested, added_after, check_row, check_source, label
-from ledger.spans import check_span
+from ledger.row_checks import Attested, check_row, label
 from ledger.store import Head, Ledger
 from ledger.verify_derived import Beside
 
@@ -105,13 +103,12 @@ def verify(ledger: Ledger, earlier_head: str | None = None, *, quick: bool = Fal
         # the chain (SQLite work, off the GIL); in sequence when that snapshot cannot be had.
         if not quick and own:
             side = Beside.start(ledger.path, conn)
-        head, unattested = _verify_chain(conn, earlier_head)
+        head, unattested, in_tree = _verify_chain(conn, earlier_head, not quick)
         if not quick:
             beside, side = side, None
             if beside is None:
-                difference = verify_derived.difference(conn)
-            else:  # the tree here, while the tables are compared beside; tables first
-                in_tree = tree.difference(conn)
+                difference = verify_derived.tables_difference(conn) or in_tree
+            else:  # the tables are compared beside; the tree was checked with the chain
                 difference = beside.result() or in_tree
             if difference:
                 raise IntegrityError(difference)
@@ -140,76 +137,29 @@ def _source_texts(conn: sqlite3.Connection) -> Any:
     return source_text
 
 
-def _verify_chain(conn: sqlite3.Connection, earlier_head: str | None) -> tuple[Head, int]:
+def _verify_chain(
+    conn: sqlite3.Connection, earlier_head: str | None, with_tree: bool
+) -> tuple[Head, int, str | None]:
     """The chain, spans, source hashes and attestation: the quick pass, and when it sees
-    anything wrong, the naming pass from the start to name the first row that disagrees."""
+    anything wrong, the naming pass from the start to name the first row that disagrees. With
+    ``with_tree``, also what :func:`tree.difference` says of the stored tree: the quick pass
+    hands it each entry's hash as it goes, instead of the tree reading them all again."""
+    leaves = tree.Check(conn) if with_tree else None
     try:
-        return _quick_chain(conn, earlier_head)
+        head, unattested = _quick_chain(conn, earlier_head, leaves)
     except Exception:  # anything at all: the naming pass meets it again and names it
-        return _naming_chain(conn, earlier_head)
+        head, unattested = _naming_chain(conn, earlier_head)
+        return head, unattested, tree.difference(conn) if with_tree else None
+    return head, unattested, leaves.result() if leaves is not None else None
 
 
-class _Recheck(Exception):
-    """The quick pass saw something wrong."""
-
-
-def _quick_chain(conn: sqlite3.Connection, earlier_head: str | None) -> tuple[Head, int]:
-    """Every check of :func:`_naming_chain`, in one pass driven by the spine (each entry takes
-    the next row of its table), with each table's plan looked up once; raises at the first
-    thing wrong without naming it. Accepts exactly what the naming pass accepts."""
-    source_text = _source_texts(conn)
-    streams = {t: iter(_rows(conn, t)) for t in rowformat.TABLES}
-    attested = Attested(conn)
-    plans: dict[tuple[str, int | None], tuple[int, tuple[str, ...], Any]] = {}
-    expected_prev: str = GENESIS
-    count: Any = 0
-    quoted, found = earlier_head or "", earlier_head is None
-    spans, newest = rowformat.SPAN_TABLES, rowformat.FORMAT
-    for entry in conn.execute(SPINE):
-        table = entry[1]
-        row = next(streams[table], None) if table in streams else None
-        if row is None or _spine_entry(table, row) != tuple(entry) or entry[0] != count + 1:
-            raise _Recheck
-        if row["prev_hash"] != expected_prev:
-            raise _Recheck
-        fmt = row.get("format")
-        # Only an int may share a plan: 2.0 would meet the plan for 2 and hash as 2 here.
-        if fmt is not None and type(fmt) is not int:
-            raise _Recheck
-        plan = plans.get((table, fmt))
-        if plan is None:
-            if fmt is not None and fmt not in rowformat.FORMATS:
-                raise _Recheck
-            number = 1 if fmt is None else fmt
-            plan = plans[(table, fmt)] = (
-                number,
-                added_after(table, number, newest),
-                hashing.canonical_encoder(table, number, newest),
-            )
-        number, added, encode = plan
-        for column in added:
-            if row.get(column) is not None:
-                raise _Recheck
-        if sha256(encode(row)).hexdigest() != row["hash"]:
-            raise _Recheck
-        if table == "sources":
-            check_source(conn, row, "")
-        elif table in spans:
-            text = source_text(row["source_id"])
-            if not isinstance(text, str) or check_span(text, row):
-                raise _Recheck
-        if number == 1:
-            attested.row(table, row)
-        elif table == "attestations":
-            attested.attestation(row)
-        expected_prev, count = row["hash"], row["seq"]
-        if not found and expected_prev.startswith(quoted):
-            found = True
-    if any(next(rows, None) is not None for rows in streams.values()):
-        raise _Recheck
-    if not found or next(attested.rows, None) is not None:
-        raise _Recheck
-    return Head(count, expected_prev), attested.unattested
+def _quick_chain(
+    conn: sqlite3.Connection, earlier_head: str | None, leaves: chain_pass.Leaves | None = None
+) -> tuple[Head, int]:
+    """Every check of :func:`_naming_chain` in one fast pass (:mod:`ledger.chain_pass`); raises
+    at the first thing wrong without naming it. Accepts exactly what the naming pass accepts."""
+    count, digest, unattested = chain_pass.quick(conn, earlier_head, _source_texts(conn), leaves)
+    return Head(count, digest), unattested
 
 
 def _naming_chain(conn: sqlite3.Connection, earlier_head: str | None) -> tuple[Head, int]:

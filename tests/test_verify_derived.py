@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from ledger import derived, readers, verify_derived
+from ledger import derived, readers, tree, verify_derived
 from ledger import verify as chain
 from ledger.cli import cli
 from ledger.store import Ledger
@@ -199,3 +199,35 @@ def test_a_stored_subtree_missing_added_or_changed_is_named(ledger_copy, change)
     assert conn.execute("SELECT count(*) FROM merkle_nodes").fetchone()[0] > 0
     conn.execute(change)
     assert "merkle_nodes: the stored tree differs from the ledger" in _verify()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        None,
+        "DELETE FROM merkle_nodes WHERE level = 4 AND idx = 0",
+        "DELETE FROM merkle_nodes WHERE level = (SELECT max(level) FROM merkle_nodes)",
+        "INSERT INTO merkle_nodes VALUES (9, 0, zeroblob(32))",
+        "UPDATE merkle_nodes SET hash = zeroblob(32) WHERE level = 5 AND idx = 0",
+        "DROP TABLE merkle_nodes",
+    ],
+)
+def test_the_tree_check_fed_by_the_chain_pass_says_what_the_tree_says(ledger_copy, change):
+    conn = _open(ledger_copy)
+    if change:
+        conn.execute(change)
+    check = tree.Check(conn)
+    chain._quick_chain(conn, None, check)
+    assert check.result() == tree.difference(conn)
+    assert (check.result() is None) == (change is None or change.startswith("DROP"))
+
+
+def test_a_block_root_is_the_merkle_root_of_its_entries():
+    import hashlib
+
+    from ledger import merkle
+
+    hexes = [hashlib.sha256(bytes([i])).hexdigest() for i in range(16)]
+    size, root = merkle.root_of(merkle.leaf_hash(bytes.fromhex(h)) for h in hexes)
+    assert (size, tree.block_root(hexes)) == (16, root)
+    assert tree.block_root(hexes[:1]) == merkle.leaf_hash(bytes.fromhex(hexes[0]))
