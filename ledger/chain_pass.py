@@ -82,19 +82,6 @@ def _literal(value: object) -> str:
     return str(value) if isinstance(value, int) else "'{}'".format(str(value).replace("'", "''"))
 
 
-def _span_matches(text: Any, start: Any, end: Any, quote: Any, prefix: Any, suffix: Any) -> bool:
-    """What :func:`spans.check_span` accepts, never more (an int here must be an int)."""
-    return (
-        isinstance(text, str)
-        and type(start) is int
-        and type(end) is int
-        and 0 <= start < end <= len(text)
-        and text[start:end] == quote
-        and (prefix is None or text[max(0, start - CONTEXT) : start] == prefix)
-        and (suffix is None or text[end : end + CONTEXT] == suffix)
-    )
-
-
 def quick(
     conn: sqlite3.Connection,
     earlier_head: str | None,
@@ -113,34 +100,52 @@ def quick(
     quoted, found = earlier_head or "", earlier_head is None
     dumps = orjson.dumps
     add = leaves.add if leaves is not None else None
+    # Each table's stream and positions in one tuple: one lookup an entry, then locals.
+    ways = {
+        t: (
+            plan,
+            streams[t].__next__,
+            plan.keys,
+            plan.seq,
+            plan.id,
+            plan.prev,
+            plan.hash,
+            plan.format,
+            plan.fast,
+            plan.span,
+        )
+        for t, plan in tables.items()
+    }
     for seq, table, row_id in conn.execute(SPINE):
-        plan = tables.get(table)
-        values = next(streams[table], None) if plan is not None else None
-        if plan is None or values is None or seq != count + 1:
+        way = ways.get(table)
+        if way is None or seq != count + 1:
             raise Recheck
-        if values[plan.seq] != seq or values[plan.id] != row_id:
+        plan, pull, keys, i_seq, i_id, i_prev, i_hash, i_format, fast, span = way
+        values = pull()  # StopIteration: the spine lists more rows than the table has
+        if values[i_seq] != seq or values[i_id] != row_id or values[i_prev] != expected_prev:
             raise Recheck
-        if values[plan.prev] != expected_prev:
-            raise Recheck
-        digest = values[plan.hash]
-        fmt = values[plan.format] if plan.format >= 0 else None
-        if plan.fast and type(fmt) is int and fmt == newest:
-            if sha256(dumps(dict(zip(plan.keys, values, strict=False)))).hexdigest() != digest:
+        digest = values[i_hash]
+        fmt = values[i_format] if i_format >= 0 else None
+        if fast and type(fmt) is int and fmt == newest:
+            if sha256(dumps(dict(zip(keys, values, strict=False)))).hexdigest() != digest:
                 raise Recheck
             row = None
         else:
             row = plan.as_dict(values)
             number = _check_general(general, table, row)
-        if plan.span:
-            i_src, i_start, i_end, i_quote, i_prefix, i_suffix = plan.span
-            text = source_text(values[i_src])
-            if not _span_matches(
-                text,
-                values[i_start],
-                values[i_end],
-                values[i_quote],
-                values[i_prefix],
-                values[i_suffix],
+        if span:
+            start, end, quote = values[span[1]], values[span[2]], values[span[3]]
+            text = source_text(values[span[0]])
+            prefix, suffix = values[span[4]], values[span[5]]
+            # What spans.check_span accepts, never more (an int here must be an int).
+            if not (
+                isinstance(text, str)
+                and type(start) is int
+                and type(end) is int
+                and 0 <= start < end <= len(text)
+                and text[start:end] == quote
+                and (prefix is None or text[max(0, start - CONTEXT) : start] == prefix)
+                and (suffix is None or text[end : end + CONTEXT] == suffix)
             ):
                 raise Recheck
         elif table == "sources":
