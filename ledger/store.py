@@ -8,19 +8,20 @@ upgrades to a write lock too late and loses writes under contention).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
 from ledger import catchup, derived, migrations, rowformat, spine, tree, walindex
 from ledger.errors import InputError, LedgerError
-from ledger.hashing import row_hash
+from ledger.hashing import canonical_encoder
 from ledger.locking import begin_immediate
 
 BUSY_TIMEOUT_MS = 10_000
@@ -50,17 +51,39 @@ def default_db_path() -> str:
     return os.environ.get("FACTLEDGER_DB") or DEFAULT_DB
 
 
-_KNOWN: dict[str, tuple[object, frozenset[str]]] = {}
+class _Plan(NamedTuple):
+    """How rows of one table are chained under one contract: kept while the contract is the
+    same (a test may grow a table or the format)."""
+
+    columns: dict[str, rowformat.Column]  # the table's contract, as rowformat.TABLES has it
+    chain: dict[str, rowformat.Column]
+    format: int
+    blank: dict[str, Any]  # every stored column, None, in rowformat.columns order
+    known: frozenset[str]  # the columns an appended row may give (``recorded_at`` too, for imports)
+    encode: Callable[[dict[str, Any]], bytes]  # hashing's canonical encoder for the format
 
 
-def _known(table: str) -> frozenset[str]:
-    """The columns an appended row of ``table`` may give (``recorded_at`` too, for imports);
-    kept while the table's contract is the same object (a test may grow it)."""
-    columns = rowformat.TABLES[table]
-    kept = _KNOWN.get(table)
-    if kept is None or kept[0] is not columns:
-        kept = _KNOWN[table] = (columns, frozenset(columns) | {"recorded_at"})
-    return kept[1]
+_PLANS: dict[str, _Plan] = {}
+
+
+def _plan(table: str) -> _Plan:
+    columns, fmt = rowformat.TABLES[table], rowformat.FORMAT
+    plan = _PLANS.get(table)
+    if (
+        plan is None
+        or plan.columns is not columns
+        or plan.chain is not rowformat.CHAIN
+        or plan.format != fmt
+    ):
+        plan = _PLANS[table] = _Plan(
+            columns,
+            rowformat.CHAIN,
+            fmt,
+            dict.fromkeys(rowformat.columns(table)),
+            frozenset(columns) | {"recorded_at"},
+            canonical_encoder(table, fmt, fmt),
+        )
+    return plan
 
 
 class Ledger:
@@ -87,7 +110,7 @@ class Ledger:
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         self.db = Database(conn)
         self.conn = conn
-        self._head: Head | None = None
+        self._tip: tuple[int, str] | None = None  # the head once this transaction appends
         self._depth = 0
         self._now = ""
         self._pending: dict[str, list[tuple[Any, ...]]] = {}
@@ -113,7 +136,7 @@ class Ledger:
         """A read-only Ledger over a connection someone else opened (e.g. Datasette's)."""
         ledger = cls.__new__(cls)
         ledger.path, ledger.conn, ledger.db = path, conn, Database(conn)
-        ledger._head, ledger._depth, ledger._now = None, 0, ""
+        ledger._tip, ledger._depth, ledger._now = None, 0, ""
         ledger._insert_sql, ledger._pending, ledger._pending_ids = {}, {}, set()
         ledger._underived, ledger._free, ledger._batch = False, {}, {}
         return ledger
@@ -154,7 +177,7 @@ class Ledger:
         self._batch.clear()
         # One timestamp per transaction: its rows commit together, so they were recorded together.
         self._now = utc_now()
-        self._head = None
+        self._tip = None
         try:
             yield self
             self.flush()
@@ -184,7 +207,7 @@ class Ledger:
                     "check the ledger's log before writing it again"
                 ) from e
         finally:
-            self._head = None
+            self._tip = None
             self._underived = False
             self._free.clear()
             self._batch.clear()
@@ -233,8 +256,8 @@ class Ledger:
 
     def head(self) -> Head:
         """The current head: the highest ``seq`` across all ledger tables and its hash."""
-        if self._head is not None:
-            return self._head
+        if self._tip is not None:
+            return Head(*self._tip)
         return Head(*spine.head(self.conn))
 
     def _sql(self, table: str) -> str:
@@ -250,22 +273,23 @@ class Ledger:
     def _chain(self, table: str, row: dict[str, Any], now: str) -> tuple[Any, ...]:
         if not self.conn.in_transaction:
             raise RuntimeError("append outside a transaction")
-        head = self.head()
-        columns = rowformat.TABLES[table]
-        unknown = row.keys() - _known(table)
-        if unknown:
+        seq, prev = self._tip if self._tip is not None else spine.head(self.conn)
+        plan = _plan(table)
+        if not row.keys() <= plan.known:
+            unknown = row.keys() - plan.known
             raise ValueError(f"unknown columns for {table}: {sorted(unknown)}")
-        full: dict[str, Any] = {c: row.get(c) for c in columns}
-        # In rowformat.columns order (the chain's columns after the table's), so that the
-        # values are the row as stored; the hash is not hashed, so it can be filled in last.
-        seq = head.count + 1
+        # A copy of the blank row takes the given values in place: the row as stored, in
+        # rowformat.columns order (the chain's columns after the table's), and what is hashed.
+        full = plan.blank.copy()
+        full.update(row)
+        seq += 1
         full["seq"] = seq
-        full["prev_hash"] = head.hash
-        full["hash"] = None
-        full["recorded_at"] = row.get("recorded_at") or now
-        full["format"] = rowformat.FORMAT
-        full["hash"] = digest = row_hash(table, full, rowformat.FORMAT)
-        self._head = Head(seq, digest)
+        full["prev_hash"] = prev
+        full["recorded_at"] = full["recorded_at"] or now
+        full["format"] = plan.format
+        # The hash is not hashed, so it is filled in last: row_hash, its encoder looked up once.
+        full["hash"] = digest = hashlib.sha256(plan.encode(full)).hexdigest()
+        self._tip = (seq, digest)
         return tuple(full.values())
 
     def append(self, table: str, row: dict[str, Any]) -> str:
@@ -281,8 +305,8 @@ class Ledger:
                 self._free[table].discard(row_id)
         if len(self._pending_ids) >= FLUSH_ROWS:
             self.flush()
-        assert self._head is not None
-        return self._head.hash
+        assert self._tip is not None
+        return self._tip[1]
 
     def append_many(self, table: str, rows: Iterable[dict[str, Any]]) -> int:
         """Append many rows to one table inside the open transaction; returns how many."""
