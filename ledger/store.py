@@ -12,9 +12,10 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Any, NamedTuple
 
 from sqlite_utils import Database
@@ -84,6 +85,33 @@ def _plan(table: str) -> _Plan:
             canonical_encoder(table, fmt, fmt),
         )
     return plan
+
+
+class _Transaction:
+    """:meth:`Ledger.transaction`: the outermost one opens and commits; an inner one joins it
+    (library functions compose), for two method calls rather than a generator's several."""
+
+    __slots__ = ("_ledger", "_outer")
+
+    def __init__(self, ledger: Ledger):
+        self._ledger = ledger
+        self._outer: AbstractContextManager[Ledger] | None = None
+
+    def __enter__(self) -> Ledger:
+        ledger = self._ledger
+        if ledger._depth:
+            ledger._depth += 1
+            return ledger
+        self._outer = ledger._outermost()
+        return self._outer.__enter__()
+
+    def __exit__(
+        self, typ: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool | None:
+        if self._outer is None:
+            self._ledger._depth -= 1
+            return None
+        return self._outer.__exit__(typ, exc, tb)
 
 
 class Ledger:
@@ -157,17 +185,12 @@ class Ledger:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[Ledger]:
+    def transaction(self) -> AbstractContextManager[Ledger]:
         """One ``BEGIN IMMEDIATE`` transaction: all appends inside commit together or not at all."""
-        if self._depth:
-            # Library functions compose: an inner call joins the caller's transaction.
-            self._depth += 1
-            try:
-                yield self
-            finally:
-                self._depth -= 1
-            return
+        return _Transaction(self)
+
+    @contextmanager
+    def _outermost(self) -> Iterator[Ledger]:
         replicated = begin_immediate(self.conn, self.path)  # waits its turn behind others
         changes = self.conn.total_changes
         self._depth = 1
