@@ -267,7 +267,9 @@ class Ledger:
         They stay free while this transaction holds the write lock and is the only writer."""
         if not self.conn.in_transaction:
             raise RuntimeError("fresh_id outside a transaction")
-        free = self._free.setdefault(table, set())
+        free = self._free.get(table)
+        if free is None:
+            free = self._free[table] = set()
         while not free:
             n = self._batch[table] = min(512, 2 * self._batch.get(table, 0) or 1)
             made = list({make() for _ in range(n)})
@@ -320,12 +322,17 @@ class Ledger:
 
         The row is written when the transaction commits or the next read flushes it.
         """
-        self._pending.setdefault(table, []).append(self._chain(table, row, self._now))
+        values = self._chain(table, row, self._now)
+        pending = self._pending.get(table)
+        if pending is None:
+            pending = self._pending[table] = []
+        pending.append(values)
         row_id = row.get("id")
         if row_id is not None:
             self._pending_ids.add((table, row_id))
-            if table in self._free:  # an ID given by hand is no longer free
-                self._free[table].discard(row_id)
+            free = self._free.get(table)
+            if free:  # an ID given by hand is no longer free
+                free.discard(row_id)
         if len(self._pending_ids) >= FLUSH_ROWS:
             self.flush()
         assert self._tip is not None
