@@ -8,7 +8,6 @@ upgrades to a write lock too late and loses writes under contention).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -16,13 +15,12 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlite_utils import Database
 
-from ledger import catchup, derived, migrations, rowformat, spine, tree, walindex
+from ledger import catchup, chaining, derived, migrations, rowformat, spine, tree, walindex
 from ledger.errors import InputError, LedgerError
-from ledger.hashing import canonical_encoder
 from ledger.locking import begin_immediate
 
 BUSY_TIMEOUT_MS = 10_000
@@ -50,41 +48,6 @@ def utc_now() -> str:
 def default_db_path() -> str:
     """``FACTLEDGER_DB`` or ``./ledger.db``."""
     return os.environ.get("FACTLEDGER_DB") or DEFAULT_DB
-
-
-class _Plan(NamedTuple):
-    """How rows of one table are chained under one contract: kept while the contract is the
-    same (a test may grow a table or the format)."""
-
-    columns: dict[str, rowformat.Column]  # the table's contract, as rowformat.TABLES has it
-    chain: dict[str, rowformat.Column]
-    format: int
-    blank: dict[str, Any]  # every stored column, None, in rowformat.columns order
-    known: frozenset[str]  # the columns an appended row may give (``recorded_at`` too, for imports)
-    encode: Callable[[dict[str, Any]], bytes]  # hashing's canonical encoder for the format
-
-
-_PLANS: dict[str, _Plan] = {}
-
-
-def _plan(table: str) -> _Plan:
-    columns, fmt = rowformat.TABLES[table], rowformat.FORMAT
-    plan = _PLANS.get(table)
-    if (
-        plan is None
-        or plan.columns is not columns
-        or plan.chain is not rowformat.CHAIN
-        or plan.format != fmt
-    ):
-        plan = _PLANS[table] = _Plan(
-            columns,
-            rowformat.CHAIN,
-            fmt,
-            dict.fromkeys(rowformat.columns(table)),
-            frozenset(columns) | {"recorded_at"},
-            canonical_encoder(table, fmt, fmt),
-        )
-    return plan
 
 
 class _Transaction:
@@ -299,23 +262,9 @@ class Ledger:
         if not self.conn.in_transaction:
             raise RuntimeError("append outside a transaction")
         seq, prev = self._tip if self._tip is not None else spine.head(self.conn)
-        plan = _plan(table)
-        if not row.keys() <= plan.known:
-            unknown = row.keys() - plan.known
-            raise ValueError(f"unknown columns for {table}: {sorted(unknown)}")
-        # A copy of the blank row takes the given values in place: the row as stored, in
-        # rowformat.columns order (the chain's columns after the table's), and what is hashed.
-        full = plan.blank.copy()
-        full.update(row)
-        seq += 1
-        full["seq"] = seq
-        full["prev_hash"] = prev
-        full["recorded_at"] = full["recorded_at"] or now
-        full["format"] = plan.format
-        # The hash is not hashed, so it is filled in last: row_hash, its encoder looked up once.
-        full["hash"] = digest = hashlib.sha256(plan.encode(full)).hexdigest()
-        self._tip = (seq, digest)
-        return tuple(full.values())
+        values, digest = chaining.chained(table, row, seq + 1, prev, now)
+        self._tip = (seq + 1, digest)
+        return values
 
     def append(self, table: str, row: dict[str, Any]) -> str:
         """Append one row to ``table`` inside the open transaction; returns its hash.
