@@ -10,20 +10,23 @@ from pydantic import ValidationError
 from ledger import ids
 from ledger.corpus import resolve_source
 from ledger.errors import InputError, NotFound
-from ledger.models import STANCES, VERDICTS, ClaimInput, StanceInput
+from ledger.models import STANCES, VERDICTS, ClaimInput, StanceInput, plainly_valid
 from ledger.placeholder import refuse_placeholder
 from ledger.spans import Span, find_span
 from ledger.store import Ledger
 
 
-def _validate(claim: str | None, actor: str, stance: str, quote: str) -> StanceInput:
+def _validate(claim: str | None, actor: str, stance: str, quote: str) -> None:
     refuse_placeholder("the claim text", claim)
     refuse_placeholder("the actor", actor)
     refuse_placeholder("the quote", quote)
+    if plainly_valid(claim, actor, stance, quote):
+        return
     try:
         if claim is None:
-            return StanceInput(actor=actor, stance=stance, quote=quote)  # type: ignore[arg-type]
-        return ClaimInput(claim=claim, actor=actor, stance=stance, quote=quote)  # type: ignore[arg-type]
+            StanceInput(actor=actor, stance=stance, quote=quote)  # type: ignore[arg-type]
+        else:
+            ClaimInput(claim=claim, actor=actor, stance=stance, quote=quote)  # type: ignore[arg-type]
     except ValidationError as e:
         err = e.errors()[0]
         field = ".".join(str(x) for x in err["loc"])

@@ -22,30 +22,33 @@ CLAIM_REF_RE = re.compile(rf"{CLAIM_PREFIX}[{ALPHABET}]{{{CLAIM_LEN}}}(?:@[1-9][
 # Each byte to a character (b % 31): the slight bias (256 % 31) does not matter for identifiers
 # whose uniqueness the store checks anyway.
 _TO_ALPHABET = bytes(ord(ALPHABET[b % len(ALPHABET)]) for b in range(256))
-_POOL = bytearray()
+_CHARS = ""  # random characters, mapped from random bytes 4 KiB at a time
+_TAKEN = 0  # how many of them are handed out
 _LOCK = threading.Lock()
 
 
 def _clear_pool() -> None:
-    global _LOCK
+    global _LOCK, _CHARS, _TAKEN
     _LOCK = threading.Lock()  # another thread may have held it at the fork
-    _POOL.clear()
+    _CHARS, _TAKEN = "", 0
 
 
-# A forked child must not hand out the bytes its parent will.
+# A forked child must not hand out the characters its parent will.
 os.register_at_fork(after_in_child=_clear_pool)
 
 
 def random_token(n: int) -> str:
     """``n`` random characters from the unambiguous alphabet."""
-    # Random bytes are drawn 4 KiB at a time (one os.urandom call for hundreds of IDs) and
-    # mapped with bytes.translate: a bulk append makes two IDs a claim.
-    with _LOCK:  # two threads must never take the same bytes
-        if len(_POOL) < n:
-            _POOL[:] = secrets.token_bytes(max(4096, n))
-        raw = bytes(_POOL[-n:])
-        del _POOL[-n:]
-    return raw.translate(_TO_ALPHABET).decode("ascii")
+    global _CHARS, _TAKEN
+    # One os.urandom call and one bytes.translate for hundreds of IDs (a bulk append makes two
+    # IDs a claim); an ID is then a slice of the characters not yet handed out.
+    with _LOCK:  # two threads must never take the same characters
+        chars, start = _CHARS, _TAKEN
+        if len(chars) - start < n:
+            chars = _CHARS = secrets.token_bytes(max(4096, n)).translate(_TO_ALPHABET).decode()
+            start = 0
+        _TAKEN = start + n
+    return chars[start : start + n]
 
 
 def new_claim_id() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -29,6 +30,11 @@ VERDICT_RATING: dict[str, int | None] = {
     "supported": 5,
 }
 
+# Lengths (in characters) of what a person states; ``plainly_valid`` checks the same ones.
+ACTOR_LEN = (1, 300)
+QUOTE_LEN = (1, 5000)
+CLAIM_LEN = (3, 2000)
+
 Stance = Literal["asserted", "confirmed", "unconfirmed", "denied", "disputed", "retracted"]
 
 
@@ -37,9 +43,9 @@ class StanceInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    actor: str = Field(min_length=1, max_length=300)
+    actor: str = Field(min_length=ACTOR_LEN[0], max_length=ACTOR_LEN[1])
     stance: Stance
-    quote: str = Field(min_length=1, max_length=5000)
+    quote: str = Field(min_length=QUOTE_LEN[0], max_length=QUOTE_LEN[1])
 
     @field_validator("actor", "quote")
     @classmethod
@@ -52,7 +58,7 @@ class StanceInput(BaseModel):
 class ClaimInput(StanceInput):
     """A claim as a person states it, with its first stance."""
 
-    claim: str = Field(min_length=3, max_length=2000)
+    claim: str = Field(min_length=CLAIM_LEN[0], max_length=CLAIM_LEN[1])
 
     @field_validator("claim")
     @classmethod
@@ -60,6 +66,31 @@ class ClaimInput(StanceInput):
         if len(v.strip()) < 3:
             raise ValueError("must be a sentence, not blank")
         return v
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")  # no valid string to pydantic (not UTF-8)
+
+
+def _plain(text: object, lengths: tuple[int, int], least: int = 1) -> bool:
+    return (
+        type(text) is str
+        and lengths[0] <= len(text) <= lengths[1]
+        and len(text.strip()) >= least
+        and (text.isascii() or _SURROGATE.search(text) is None)
+    )
+
+
+def plainly_valid(claim: object, actor: object, stance: object, quote: object) -> bool:
+    """Whether :class:`ClaimInput` (:class:`StanceInput` for a ``claim`` of None) takes these
+    values, decided without building the model (a bulk append checks every claim): True only
+    for values it takes; for any other the model is what names the fault."""
+    return (
+        type(stance) is str
+        and stance in STANCES
+        and _plain(actor, ACTOR_LEN)
+        and _plain(quote, QUOTE_LEN)
+        and (claim is None or _plain(claim, CLAIM_LEN, least=3))
+    )
 
 
 def render_stance(stance: str, actor: str) -> str:

@@ -11,16 +11,16 @@ import datetime as dt
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from sqlite_utils import Database
 
-from ledger import catchup, derived, migrations, rowformat, spine, tree, walindex
+from ledger import catchup, chaining, derived, migrations, rowformat, spine, tree, walindex
 from ledger.errors import InputError, LedgerError
-from ledger.hashing import row_hash
 from ledger.locking import begin_immediate
 
 BUSY_TIMEOUT_MS = 10_000
@@ -50,17 +50,31 @@ def default_db_path() -> str:
     return os.environ.get("FACTLEDGER_DB") or DEFAULT_DB
 
 
-_KNOWN: dict[str, tuple[object, frozenset[str]]] = {}
+class _Transaction:
+    """:meth:`Ledger.transaction`: the outermost one opens and commits; an inner one joins it
+    (library functions compose), for two method calls rather than a generator's several."""
 
+    __slots__ = ("_ledger", "_outer")
 
-def _known(table: str) -> frozenset[str]:
-    """The columns an appended row of ``table`` may give (``recorded_at`` too, for imports);
-    kept while the table's contract is the same object (a test may grow it)."""
-    columns = rowformat.TABLES[table]
-    kept = _KNOWN.get(table)
-    if kept is None or kept[0] is not columns:
-        kept = _KNOWN[table] = (columns, frozenset(columns) | {"recorded_at"})
-    return kept[1]
+    def __init__(self, ledger: Ledger):
+        self._ledger = ledger
+        self._outer: AbstractContextManager[Ledger] | None = None
+
+    def __enter__(self) -> Ledger:
+        ledger = self._ledger
+        if ledger._depth:
+            ledger._depth += 1
+            return ledger
+        self._outer = ledger._outermost()
+        return self._outer.__enter__()
+
+    def __exit__(
+        self, typ: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool | None:
+        if self._outer is None:
+            self._ledger._depth -= 1
+            return None
+        return self._outer.__exit__(typ, exc, tb)
 
 
 class Ledger:
@@ -87,7 +101,7 @@ class Ledger:
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         self.db = Database(conn)
         self.conn = conn
-        self._head: Head | None = None
+        self._tip: tuple[int, str] | None = None  # the head once this transaction appends
         self._depth = 0
         self._now = ""
         self._pending: dict[str, list[tuple[Any, ...]]] = {}
@@ -113,7 +127,7 @@ class Ledger:
         """A read-only Ledger over a connection someone else opened (e.g. Datasette's)."""
         ledger = cls.__new__(cls)
         ledger.path, ledger.conn, ledger.db = path, conn, Database(conn)
-        ledger._head, ledger._depth, ledger._now = None, 0, ""
+        ledger._tip, ledger._depth, ledger._now = None, 0, ""
         ledger._insert_sql, ledger._pending, ledger._pending_ids = {}, {}, set()
         ledger._underived, ledger._free, ledger._batch = False, {}, {}
         return ledger
@@ -134,17 +148,12 @@ class Ledger:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[Ledger]:
+    def transaction(self) -> AbstractContextManager[Ledger]:
         """One ``BEGIN IMMEDIATE`` transaction: all appends inside commit together or not at all."""
-        if self._depth:
-            # Library functions compose: an inner call joins the caller's transaction.
-            self._depth += 1
-            try:
-                yield self
-            finally:
-                self._depth -= 1
-            return
+        return _Transaction(self)
+
+    @contextmanager
+    def _outermost(self) -> Iterator[Ledger]:
         replicated = begin_immediate(self.conn, self.path)  # waits its turn behind others
         changes = self.conn.total_changes
         self._depth = 1
@@ -154,7 +163,7 @@ class Ledger:
         self._batch.clear()
         # One timestamp per transaction: its rows commit together, so they were recorded together.
         self._now = utc_now()
-        self._head = None
+        self._tip = None
         try:
             yield self
             self.flush()
@@ -184,7 +193,7 @@ class Ledger:
                     "check the ledger's log before writing it again"
                 ) from e
         finally:
-            self._head = None
+            self._tip = None
             self._underived = False
             self._free.clear()
             self._batch.clear()
@@ -221,7 +230,9 @@ class Ledger:
         They stay free while this transaction holds the write lock and is the only writer."""
         if not self.conn.in_transaction:
             raise RuntimeError("fresh_id outside a transaction")
-        free = self._free.setdefault(table, set())
+        free = self._free.get(table)
+        if free is None:
+            free = self._free[table] = set()
         while not free:
             n = self._batch[table] = min(512, 2 * self._batch.get(table, 0) or 1)
             made = list({make() for _ in range(n)})
@@ -233,8 +244,8 @@ class Ledger:
 
     def head(self) -> Head:
         """The current head: the highest ``seq`` across all ledger tables and its hash."""
-        if self._head is not None:
-            return self._head
+        if self._tip is not None:
+            return Head(*self._tip)
         return Head(*spine.head(self.conn))
 
     def _sql(self, table: str) -> str:
@@ -250,39 +261,31 @@ class Ledger:
     def _chain(self, table: str, row: dict[str, Any], now: str) -> tuple[Any, ...]:
         if not self.conn.in_transaction:
             raise RuntimeError("append outside a transaction")
-        head = self.head()
-        columns = rowformat.TABLES[table]
-        unknown = row.keys() - _known(table)
-        if unknown:
-            raise ValueError(f"unknown columns for {table}: {sorted(unknown)}")
-        full: dict[str, Any] = {c: row.get(c) for c in columns}
-        # In rowformat.columns order (the chain's columns after the table's), so that the
-        # values are the row as stored; the hash is not hashed, so it can be filled in last.
-        seq = head.count + 1
-        full["seq"] = seq
-        full["prev_hash"] = head.hash
-        full["hash"] = None
-        full["recorded_at"] = row.get("recorded_at") or now
-        full["format"] = rowformat.FORMAT
-        full["hash"] = digest = row_hash(table, full, rowformat.FORMAT)
-        self._head = Head(seq, digest)
-        return tuple(full.values())
+        seq, prev = self._tip if self._tip is not None else spine.head(self.conn)
+        values, digest = chaining.chained(table, row, seq + 1, prev, now)
+        self._tip = (seq + 1, digest)
+        return values
 
     def append(self, table: str, row: dict[str, Any]) -> str:
         """Append one row to ``table`` inside the open transaction; returns its hash.
 
         The row is written when the transaction commits or the next read flushes it.
         """
-        self._pending.setdefault(table, []).append(self._chain(table, row, self._now))
+        values = self._chain(table, row, self._now)
+        pending = self._pending.get(table)
+        if pending is None:
+            pending = self._pending[table] = []
+        pending.append(values)
         row_id = row.get("id")
         if row_id is not None:
             self._pending_ids.add((table, row_id))
-            if table in self._free:  # an ID given by hand is no longer free
-                self._free[table].discard(row_id)
+            free = self._free.get(table)
+            if free:  # an ID given by hand is no longer free
+                free.discard(row_id)
         if len(self._pending_ids) >= FLUSH_ROWS:
             self.flush()
-        assert self._head is not None
-        return self._head.hash
+        assert self._tip is not None
+        return self._tip[1]
 
     def append_many(self, table: str, rows: Iterable[dict[str, Any]]) -> int:
         """Append many rows to one table inside the open transaction; returns how many."""
