@@ -18,19 +18,35 @@ EFFECTIVE = (
     "SELECT d.* FROM decisions d WHERE d.action != 'undo' AND NOT EXISTS "
     "(SELECT 1 FROM decisions u WHERE u.action = 'undo' AND u.reverses = d.id)"
 )
-# A stance added by a review decision that was later undone no longer counts.
-STANDING = (
-    "(e.decision_id IS NULL OR e.decision_id NOT IN "
-    "(SELECT reverses FROM decisions WHERE action = 'undo'))"
-)
+
+
+def standing(alias: str) -> str:
+    """SQL: the stance event ``alias`` counts (a stance added by a review decision that was
+    later undone no longer does)."""
+    return (
+        f"({alias}.decision_id IS NULL OR {alias}.decision_id NOT IN "
+        "(SELECT reverses FROM decisions WHERE action = 'undo'))"
+    )
+
+
+STANDING = standing("e")
 
 
 def _summary(claim: str) -> str:
-    """SQL for a claim's stance summary: distinct 'stance by actor', first seen first."""
+    """SQL for a claim's stance summary: distinct 'stance by actor', first seen first.
+
+    Each standing event whose 'stance by actor' no earlier standing event of the claim has, in
+    ledger order: the (claim_id, seq) index gives that order and answers the probe, so a claim
+    costs no sort (a GROUP BY and an ORDER BY here took two temporary b-trees a claim)."""
+    said = "{0}.stance || ' by ' || {0}.actor"
+    earlier = (
+        f"SELECT 1 FROM stance_events f WHERE f.claim_id = {claim} AND f.seq < e.seq "
+        f"AND {said.format('f')} = {said.format('e')} AND {standing('f')}"
+    )
     return (
-        "(SELECT group_concat(s, '; ') FROM (SELECT e.stance || ' by ' || e.actor AS s, "
-        f"min(e.seq) AS first FROM stance_events e WHERE e.claim_id = {claim} AND {STANDING} "
-        "GROUP BY s ORDER BY first))"
+        "(SELECT group_concat(s, '; ') FROM ("
+        f"SELECT {said.format('e')} AS s FROM stance_events e WHERE e.claim_id = {claim} "
+        f"AND {STANDING} AND NOT EXISTS ({earlier}) ORDER BY e.seq))"
     )
 
 
@@ -113,13 +129,16 @@ def refresh_proposals(where: str) -> str:
     return f"INSERT OR REPLACE INTO proposal_decisions ({PROPOSAL_COLUMNS}) {rows}"
 
 
-def refresh_claims(where: str) -> str:
-    """The statement deriving again the current_claims rows of the claims ``where`` picks (a
-    condition on ``c``, the claim)."""
-    # In search_rowid order: the page indexes, which end in it, then grow at their right edge
-    # instead of taking random inserts (about a third faster for a bulk append).
-    rows = _claim_rows(f"WHERE {where}")
-    return f"INSERT OR REPLACE INTO current_claims ({CLAIM_COLUMNS}) {rows} ORDER BY v.rowid"
+def refresh_claims(ids: str) -> str:
+    """The statement deriving again the current_claims rows of the claims whose IDs the query
+    ``ids`` selects."""
+    # In ledger order (the claims' rowids, sorted by SQLite for the IN): the claims, versions
+    # and stance events a bulk append wrote are then read in the order they were written, page
+    # after page, not at random (most of them already left the page cache: about 1 s of CPU at
+    # 100,000 claims), and the new rows come in search_rowid order, so the page indexes, which
+    # end in it, grow at their right edge instead of taking random inserts.
+    rows = _claim_rows(f"WHERE c.rowid IN (SELECT rowid FROM claims WHERE id IN ({ids}))")
+    return f"INSERT OR REPLACE INTO current_claims ({CLAIM_COLUMNS}) {rows} ORDER BY c.rowid"
 
 
 def insert_stances(where: str) -> str:
