@@ -52,6 +52,8 @@ def _summary(claim: str) -> str:
 
 def _claim_rows(where: str) -> str:
     """SQL selecting current_claims rows (``where`` picks the claims, e.g. one claim ID)."""
+    # The latest version is one probe of the (claim_id, version) index, which holds its rowid
+    # (a max() and then an equality lookup took two).
     return f"""
         SELECT c.id, v.version, v.text,
           coalesce((SELECT status FROM status_changes x WHERE x.claim_id = c.id
@@ -63,8 +65,8 @@ def _claim_rows(where: str) -> str:
           {_summary("c.id")},
           v.source_id, src.title, src.publisher, v.quote, c.created_by, c.recorded_at, v.rowid
         FROM claims c
-        JOIN claim_versions v ON v.claim_id = c.id
-          AND v.version = (SELECT max(version) FROM claim_versions WHERE claim_id = c.id)
+        JOIN claim_versions v ON v.rowid = (SELECT rowid FROM claim_versions w
+          WHERE w.claim_id = c.id ORDER BY w.version DESC LIMIT 1)
         JOIN sources src ON src.id = v.source_id
         {where}"""
 
