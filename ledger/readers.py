@@ -136,9 +136,9 @@ def refresh_claims(ids: str) -> str:
     ``ids`` selects."""
     # In ledger order (the claims' rowids, sorted by SQLite for the IN): the claims, versions
     # and stance events a bulk append wrote are then read in the order they were written, page
-    # after page, not at random (most of them already left the page cache: about 1 s of CPU at
-    # 100,000 claims), and the new rows come in search_rowid order, so the page indexes, which
-    # end in it, grow at their right edge instead of taking random inserts.
+    # after page, not at random (most of them have left the page cache by then; figures in
+    # docs/performance.md), and its new rows come in search_rowid order, so the page indexes,
+    # which end in it, grow at their right edge instead of taking random inserts.
     rows = _claim_rows(f"WHERE c.rowid IN (SELECT rowid FROM claims WHERE id IN ({ids}))")
     return f"INSERT OR REPLACE INTO current_claims ({CLAIM_COLUMNS}) {rows} ORDER BY c.rowid"
 
