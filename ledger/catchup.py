@@ -111,9 +111,13 @@ def _sql(tables: tuple[str, ...]) -> dict[str, str]:
     out = {
         "new": " UNION ALL ".join(arms),
         "claims_rows": counts.grouped("current_claims", f"claim_id {claims}"),
-        "claims": readers.refresh_claims(f"c.id {claims}"),
+        # A replaced row takes a rowid after every row there was (SQLite's rule for a row
+        # inserted without one): the refreshed rows are the ones after the last, one range.
+        "claims_new": counts.grouped("current_claims", "rowid > :last", by_rowid=True),
+        "claims": readers.refresh_claims(f"SELECT id FROM {_CLAIMS}"),
         "claims_any": f"SELECT EXISTS (SELECT 1 FROM current_claims WHERE claim_id {claims})",
         "proposals_rows": counts.grouped("proposal_decisions", f"proposal_id {proposals}"),
+        "proposals_new": counts.grouped("proposal_decisions", "rowid > :last", by_rowid=True),
         "proposals": readers.refresh_proposals(f"p.id {proposals}"),
         "proposals_any": (
             f"SELECT EXISTS (SELECT 1 FROM proposal_decisions WHERE proposal_id {proposals})"
@@ -177,8 +181,9 @@ def _refresh(
     out (if there were old rows), the new rows' in."""
     if conn.execute(sql[f"{name}_any"]).fetchone()[0]:
         deltas.add(table, conn.execute(sql[f"{name}_rows"]), -1)
+    last = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()[0]
     conn.execute(sql[name])
-    deltas.add(table, conn.execute(sql[f"{name}_rows"]), 1)
+    deltas.add(table, conn.execute(sql[f"{name}_new"], {"last": last}), 1)
 
 
 def _ledger_tables(conn: sqlite3.Connection) -> list[str]:

@@ -19,8 +19,9 @@ from sqlite_utils import Database
 from ledger import catchup, counts, readers, rowformat, tree
 
 # Bump when a derived table, index or the way it is kept changes: the next write reinstalls and
-# refills. 3: kept set-wise at commit (catchup.py) instead of by triggers.
-VERSION = 3
+# refills. 3: kept set-wise at commit (catchup.py) instead of by triggers. 4: the stance summary
+# derived without a sort a claim (the same rows; rebuilt so that the rule is one).
+VERSION = 4
 WATERMARKED = 3  # from this version on derived state records how far it covers the ledger
 
 TABLES = catchup.TABLES

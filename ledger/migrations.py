@@ -123,6 +123,13 @@ def m010_slim_spine(db: Database) -> None:
     run_sql(db, "m010_slim_spine")
 
 
+@migrations()
+def m011_claim_lookup_indexes(db: Database) -> None:
+    """Index stance events, verdicts and status changes by (claim_id, seq), the order every read
+    by claim takes; drop the stance_events indexes on actor and stance, which no query needs."""
+    run_sql(db, "m011_claim_lookup_indexes")
+
+
 def attest(db: Database, seq: int, prev_hash: str, left_out: dict[str, tuple[str, ...]]) -> str:
     """Append one attestation covering the ``left_out`` fields of every row up to ``seq``."""
     att_id = f"AT-f1-{seq}"

@@ -74,25 +74,6 @@ def _rows_match(conn: sqlite3.Connection, table: str, spec: Any) -> bool:
     return all(a == b for a, b in zip_longest(chain, kept))
 
 
-# A claim's stance summary groups and orders its stance events, two temporary b-trees a claim.
-# With fewer than two events there is nothing to group or order: the one event's "stance by
-# actor" if it stands, else NULL, exactly what the grouping gives.
-_SUMMARY = readers._summary("c.id")
-_AT_MOST_ONE = (
-    "CASE WHEN (SELECT count(*) FROM stance_events e WHERE e.claim_id = c.id) < 2 THEN "
-    f"(SELECT e.stance || ' by ' || e.actor FROM stance_events e WHERE e.claim_id = c.id "
-    f"AND {readers.STANDING}) ELSE {_SUMMARY} END"
-)
-
-
-def _derivations() -> dict[str, Any]:
-    out = dict(derived._derivations())
-    key, cols, derive, where = out["current_claims"]
-    # If the reader SQL changes shape, the replace finds nothing and the reference SQL runs.
-    out["current_claims"] = (key, cols, derive.replace(_SUMMARY, _AT_MOST_ONE), where)
-    return out
-
-
 def tables_difference(conn: sqlite3.Connection) -> str | None:
     """None when every derived table matches the ledger (decided inside SQLite); else what
     :func:`derived.first_difference` says (it also checks the stored tree)."""
@@ -100,7 +81,7 @@ def tables_difference(conn: sqlite3.Connection) -> str | None:
     try:
         same = all(
             (_table_matches if table in readers_tables else _rows_match)(conn, table, spec)
-            for table, spec in _derivations().items()
+            for table, spec in derived._derivations().items()
         )
     except sqlite3.DatabaseError:
         same = False  # the reference names the table that cannot be read

@@ -166,6 +166,47 @@ def test_new_ledger_schema(tmp_path):
     assert {t.name for t in db["ledger_entries"].triggers} == SPINE_TRIGGERS
 
 
+# The indexes of the tables read by claim, from m011 on: (claim_id, seq), no actor or stance index.
+CLAIM_LOOKUP_INDEXES = {
+    ("stance_events", "idx_stance_events_claim_id_seq", "claim_id, seq"),
+    ("stance_events", "idx_stance_events_seq", '"seq"'),
+    ("verdicts", "idx_verdicts_claim_id_seq", "claim_id, seq"),
+    ("verdicts", "idx_verdicts_seq", '"seq"'),
+    ("status_changes", "idx_status_changes_claim_id_seq", "claim_id, seq"),
+    ("status_changes", "idx_status_changes_seq", '"seq"'),
+    ("status_changes", "idx_status_changes_successor_id", '"successor_id"'),
+}
+
+
+def _claim_lookup_indexes(conn):
+    rows = conn.execute(
+        "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index' AND sql NOTNULL "
+        "AND tbl_name IN ('stance_events', 'verdicts', 'status_changes')"
+    )
+    return {(t, n, sql.split("(", 1)[1].rsplit(")", 1)[0].strip()) for t, n, sql in rows}
+
+
+def test_claim_lookups_are_indexed_in_ledger_order(tmp_path):
+    """m011: every read by claim takes its rows in seq order, straight from the index: the
+    stance summary, a claim's latest verdict and status, the claim filter's stance test."""
+    Ledger(tmp_path / "new.db").close()
+    conn = sqlite3.connect(tmp_path / "new.db")
+    assert _claim_lookup_indexes(conn) == CLAIM_LOOKUP_INDEXES
+    plans = {
+        "SELECT verdict FROM verdicts WHERE claim_id = 'FL-X' ORDER BY seq DESC LIMIT 1": (
+            "SEARCH verdicts USING INDEX idx_verdicts_claim_id_seq (claim_id=?)"
+        ),
+        "SELECT status FROM status_changes WHERE claim_id = 'FL-X' ORDER BY seq DESC LIMIT 1": (
+            "SEARCH status_changes USING INDEX idx_status_changes_claim_id_seq (claim_id=?)"
+        ),
+        "SELECT 1 FROM stance_events e WHERE e.claim_id = 'FL-X' AND e.stance = 'denied'": (
+            "SEARCH e USING INDEX idx_stance_events_claim_id_seq (claim_id=?)"
+        ),
+    }
+    for sql, plan in plans.items():
+        assert [r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}")] == [plan], sql
+
+
 def _hashes(conn):
     """(seq, tbl, row_id, hash) of every entry: the hash as the spine held it before m010."""
     return conn.execute("SELECT seq, tbl, row_id, hash FROM ledger_entries ORDER BY seq").fetchall()
@@ -197,6 +238,7 @@ def test_a_0_1_ledger_upgrades_in_place_and_then_catches_a_changed_wording(old_l
         (len(before) + 1, "attestations", f"AT-f1-{len(before)}", after[-1][3])
     ]
     assert sqlite_utils.Database(conn)["proposals"].columns_dict == PROPOSALS_V3
+    assert _claim_lookup_indexes(conn) == CLAIM_LOOKUP_INDEXES
     attested = conn.execute("SELECT rows, fields, through_seq FROM attestations").fetchone()
     assert attested == (5, '["claim_versions.text"]', len(before))
     r = run("verify", "--head", old_head)
