@@ -105,11 +105,9 @@ def verify(ledger: Ledger, earlier_head: str | None = None, *, quick: bool = Fal
             side = Beside.start(ledger.path, conn)
         head, unattested, in_tree = _verify_chain(conn, earlier_head, not quick)
         if not quick:
+            # The tree was checked with the chain; the kept tables are compared beside.
             beside, side = side, None
-            if beside is None:
-                difference = verify_derived.tables_difference(conn) or in_tree
-            else:  # the tables are compared beside; the tree was checked with the chain
-                difference = beside.result() or in_tree
+            difference = verify_derived.tables_difference(conn, beside) or in_tree
             if difference:
                 raise IntegrityError(difference)
     finally:

@@ -74,21 +74,41 @@ def _rows_match(conn: sqlite3.Connection, table: str, spec: Any) -> bool:
     return all(a == b for a, b in zip_longest(chain, kept))
 
 
-def tables_difference(conn: sqlite3.Connection) -> str | None:
-    """None when every derived table matches the ledger (decided inside SQLite); else what
-    :func:`derived.first_difference` says (it also checks the stored tree)."""
-    readers_tables = readers.derivations()
+def _matches(conn: sqlite3.Connection, tables: tuple[str, ...]) -> bool:
+    """Whether each of these derived tables matches the ledger, decided inside SQLite."""
+    specs, readers_tables = derived._derivations(), readers.derivations()
     try:
-        same = all(
-            (_table_matches if table in readers_tables else _rows_match)(conn, table, spec)
-            for table, spec in derived._derivations().items()
+        return all(
+            (_table_matches if table in readers_tables else _rows_match)(conn, table, specs[table])
+            for table in tables
         )
     except sqlite3.DatabaseError:
-        same = False  # the reference names the table that cannot be read
-    # Matching tables with a lagging watermark would be counted twice by the next write.
+        return False  # the reference names the table that cannot be read
+
+
+# Every kept table is compared beside the chain (aggregate queries: SQLite work off the GIL);
+# the search index after the chain, on its own connection, while they may still be compared
+# (its rows go through Python, which would hold the GIL against the chain pass).
+KEPT = tuple(derived._derivations())
+
+
+def tables_difference(conn: sqlite3.Connection, beside: Beside | None = None) -> str | None:
+    """None when every derived table matches the ledger (decided inside SQLite); else what
+    :func:`derived.first_difference` says. ``beside``: the kept tables' comparison already
+    running beside (waited for here, or stopped if anything here fails)."""
+    try:
+        searched = derived.search_difference(conn)
+        if beside is None:
+            same = _matches(conn, KEPT)
+        else:
+            same, beside = beside.result(), None
+    finally:
+        if beside is not None:
+            beside.cancel()
     if not same:
         return derived.first_difference(conn)
-    return derived.search_difference(conn) or derived.lag(conn)
+    # Matching tables with a lagging watermark would be counted twice by the next write.
+    return searched or derived.lag(conn)
 
 
 def difference(conn: sqlite3.Connection) -> str | None:
@@ -107,14 +127,14 @@ def _snapshot(conn: sqlite3.Connection) -> tuple[Any, ...]:
 
 
 class Beside:
-    """:func:`tables_difference` in a thread, on its own read connection, in the same snapshot
-    as the caller's read transaction (:meth:`start` returns None when it cannot be had). The
-    stored tree is left to the caller: hashing it is Python work, which would hold the GIL
-    against the chain pass."""
+    """The kept tables' comparison in a thread, on its own read connection, in the same
+    snapshot as the caller's read transaction (:meth:`start` returns None when it cannot be
+    had). The stored tree and the search index are left to the caller: their Python work would
+    hold the GIL against the chain pass."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
-        self.outcome: tuple[str | None, BaseException | None] = (None, None)
+        self.outcome: tuple[bool, BaseException | None] = (False, None)
         self.thread = threading.Thread(target=self._run, name="verify-derived", daemon=True)
 
     @classmethod
@@ -149,12 +169,12 @@ class Beside:
 
     def _run(self) -> None:
         try:
-            self.outcome = (tables_difference(self.conn), None)
+            self.outcome = (_matches(self.conn, KEPT), None)
         except BaseException as e:  # handed to the caller's thread by result()
-            self.outcome = (None, e)
+            self.outcome = (False, e)
 
-    def result(self) -> str | None:
-        """Wait for the check; its difference, or None."""
+    def result(self) -> bool:
+        """Wait for the check; whether the kept tables match the ledger."""
         self.thread.join()
         self.conn.close()
         found, error = self.outcome
