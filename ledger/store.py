@@ -102,6 +102,7 @@ class Ledger:
         self.db = Database(conn)
         self.conn = conn
         self._tip: tuple[int, str] | None = None  # the head once this transaction appends
+        self._hashes: list[str] = []  # of the entries buffered since the last flush, in order
         self._depth = 0
         self._now = ""
         self._pending: dict[str, list[tuple[Any, ...]]] = {}
@@ -127,7 +128,7 @@ class Ledger:
         """A read-only Ledger over a connection someone else opened (e.g. Datasette's)."""
         ledger = cls.__new__(cls)
         ledger.path, ledger.conn, ledger.db = path, conn, Database(conn)
-        ledger._tip, ledger._depth, ledger._now = None, 0, ""
+        ledger._tip, ledger._depth, ledger._now, ledger._hashes = None, 0, "", []
         ledger._insert_sql, ledger._pending, ledger._pending_ids = {}, {}, set()
         ledger._underived, ledger._free, ledger._batch = False, {}, {}
         return ledger
@@ -164,6 +165,7 @@ class Ledger:
         # One timestamp per transaction: its rows commit together, so they were recorded together.
         self._now = utc_now()
         self._tip = None
+        self._hashes = []
         try:
             yield self
             self.flush()
@@ -194,6 +196,7 @@ class Ledger:
                 ) from e
         finally:
             self._tip = None
+            self._hashes = []
             self._underived = False
             self._free.clear()
             self._batch.clear()
@@ -210,6 +213,10 @@ class Ledger:
             if values:
                 self.conn.executemany(self._sql(table), values)
                 self._underived = True
+        if self._hashes and self._tip is not None:
+            # The tree takes the hashes just written from memory, not read back from the rows.
+            tree.catch_up(self.conn, (self._tip[0] - len(self._hashes) + 1, self._hashes))
+            self._hashes = []
         self._pending.clear()
         self._pending_ids.clear()
 
@@ -264,6 +271,7 @@ class Ledger:
         seq, prev = self._tip if self._tip is not None else spine.head(self.conn)
         values, digest = chaining.chained(table, row, seq + 1, prev, now)
         self._tip = (seq + 1, digest)
+        self._hashes.append(digest)
         return values
 
     def append(self, table: str, row: dict[str, Any]) -> str:

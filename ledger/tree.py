@@ -11,6 +11,7 @@ of two for each, and a proof still reads O(log n) rows.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import sqlite3
 from collections.abc import Iterator
 from itertools import zip_longest
@@ -106,18 +107,23 @@ def _new_nodes(
         block = []
 
 
-def catch_up(conn: sqlite3.Connection) -> int:
+def catch_up(conn: sqlite3.Connection, written: tuple[int, list[str]] | None = None) -> int:
     """Store the subtrees that entries appended since the last call complete; returns how many
-    leaves are covered. The caller holds the write transaction. A database whose derived state
-    is not installed yet (mid-migration) has no tree to keep: nothing to do.
+    leaves are covered. The caller holds the write transaction. ``written``: (the first seq,
+    the hashes) of the last entries, just written by the caller, so they need not be read back.
+    A database whose derived state is not installed yet (mid-migration) has no tree to keep.
     """
     try:
         n = covered(conn)
     except sqlite3.OperationalError:
         return 0
+    hashes: Iterator[str] = spine.hashes(conn, n)
+    if written is not None and written[0] > n:
+        first, mine = written
+        hashes = itertools.chain(spine.hashes(conn, n, first - 1 - n), mine)
     fresh: dict[tuple[int, int], bytes] = {}
     rows: list[tuple[int, int, bytes]] = []
-    for row in _new_nodes(spine.hashes(conn, n), n, node_reader(conn, fresh), fresh):
+    for row in _new_nodes(hashes, n, node_reader(conn, fresh), fresh):
         rows.append(row)
         if len(rows) >= 4096:
             conn.executemany(INSERT, rows)

@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from ledger import derived, readers, tree, verify_derived
+from ledger import derived, merkle, readers, tree, verify_derived
 from ledger import verify as chain
 from ledger.cli import cli
 from ledger.store import Ledger
@@ -265,3 +265,31 @@ def test_a_block_root_is_the_merkle_root_of_its_entries():
     size, root = merkle.root_of(merkle.leaf_hash(bytes.fromhex(h)) for h in hexes)
     assert (size, tree.block_root(hexes)) == (16, root)
     assert tree.block_root(hexes[:1]) == merkle.leaf_hash(bytes.fromhex(hexes[0]))
+
+
+@pytest.mark.parametrize("flush_rows", [7, 5000])
+def test_the_tree_kept_from_the_hashes_a_transaction_wrote_is_the_chains(
+    workspace, monkeypatch, flush_rows
+):
+    from ledger import store
+    from ledger.claims import create_claim
+    from ledger.corpus import ingest_document, read_document
+    from ledger.spans import find_span
+
+    monkeypatch.setattr(store, "FLUSH_ROWS", flush_rows)  # many flushes inside one transaction
+    shutil.copy(f"corpus/{SEED_A}", workspace / "a.txt")
+    with Ledger(workspace / "t.db") as ledger:
+        src = ingest_document(ledger, read_document(workspace / "a.txt"), ingested_by="t")
+        text = ledger.one("SELECT text FROM sources")["text"]
+        span = find_span(src.source_id, text, NATO_QUOTE)
+        for size in (5, 40):  # a tree part-covered before the transaction, then grown
+            with ledger.transaction():
+                for i in range(size):
+                    create_claim(ledger, span, claim=f"Claim {i}.", actor="NATO",
+                                 stance="unconfirmed", reviewer="t")  # fmt: skip
+                    ledger.one("SELECT count(*) AS n FROM current_claims")  # reads flush
+        conn = ledger.conn
+        assert tree.covered(conn) == ledger.head().count // 16 * 16 > 100
+        assert tree.difference(conn) is None
+        size, root = tree.recomputed_root(conn, tree.covered(conn))
+        assert root == merkle.root(size, tree.node_reader(conn))
