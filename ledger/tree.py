@@ -14,7 +14,6 @@ import hashlib
 import itertools
 import sqlite3
 from collections.abc import Iterator
-from itertools import zip_longest
 
 from ledger import merkle, spine
 from ledger.errors import IntegrityError
@@ -28,26 +27,16 @@ CREATE = (
 LOW = 4  # the smallest stored subtree has 2**LOW leaves
 BLOCK = 1 << LOW
 INSERT = f"INSERT INTO {NODES} (level, idx, hash) VALUES (?, ?, ?)"
-
-
-def _leaves(conn: sqlite3.Connection, start: int, count: int) -> list[bytes]:
-    return [merkle.leaf_hash(bytes.fromhex(h)) for h in spine.hashes(conn, start, count)]
-
-
-def _perfect(leaves: list[bytes]) -> bytes:
-    """The root of a perfect subtree (a power-of-two number of leaves)."""
-    while len(leaves) > 1:
-        leaves = [merkle.node_hash(leaves[i], leaves[i + 1]) for i in range(0, len(leaves), 2)]
-    return leaves[0]
+PROBLEM = f"{NODES}: the stored tree differs from the ledger; {FIX}"
 
 
 _sha256 = hashlib.sha256
 
 
 def block_root(entry_hashes: list[str]) -> bytes:
-    """The root of the perfect subtree over a block of entries (their hashes, hex): what
-    :func:`_perfect` gives for their leaves, with RFC 9162's hashing written out, because it
-    runs for every entry on each append and each verify."""
+    """The root of the perfect subtree over a block of entries (their hashes, hex; a power of
+    two of them): RFC 9162's leaf and node hashes written out, because it runs for every entry
+    on each append and each verify."""
     level = [_sha256(b"\x00" + bytes.fromhex(h)).digest() for h in entry_hashes]
     while len(level) > 1:
         pairs = zip(level[0::2], level[1::2], strict=True)
@@ -63,10 +52,10 @@ def node_reader(
 
     def node(level: int, index: int) -> bytes:
         if level < LOW:
-            leaves = _leaves(conn, index << level, 1 << level)
-            if len(leaves) != 1 << level:
+            hashes = list(spine.hashes(conn, index << level, 1 << level))
+            if len(hashes) != 1 << level:
                 raise IntegrityError(f"ledger_entries: entries {index << level}+ are missing")
-            return _perfect(leaves)
+            return block_root(hashes)
         if fresh is not None and (level, index) in fresh:
             return fresh[(level, index)]
         row = conn.execute(
@@ -148,34 +137,18 @@ def difference(conn: sqlite3.Connection) -> str | None:
     Every stored subtree is derived again from the entries' hashes, in one pass, and compared
     with the stored ones in the order they complete (then by level), so only the right edge of
     the tree is held in memory however long the ledger is."""
-    problem = f"{NODES}: the stored tree differs from the ledger; {FIX}"
+    check = Check(conn)
     try:
-        n = covered(conn)
-    except sqlite3.OperationalError:
-        return None  # not installed yet (a ledger from before it): the first write builds it
-    try:
-        edge: dict[tuple[int, int], bytes] = {}
-
-        def mine(level: int, index: int) -> bytes:
-            return edge[(level, index)]
-
-        cur = spine.hashes(conn, 0, n)
-        stored = conn.execute(
-            f"SELECT level, idx, hash FROM {NODES} ORDER BY (idx + 1) << level, level"
-        )
-        for ours, theirs in zip_longest(_new_nodes(cur, 0, mine, edge), stored):
-            if ours is None or theirs is None or ours != (theirs[0], theirs[1], bytes(theirs[2])):
-                return problem
-            # A node is read once more, as the left sibling of the next at its level.
-            edge.pop((ours[0], ours[1] - 2), None)
-    except (IntegrityError, ValueError, TypeError, KeyError, sqlite3.DatabaseError):
-        return problem
-    return None
+        for entry_hash in spine.hashes(conn, 0, max(check.n, 0)):
+            check.add(entry_hash)
+    except (IntegrityError, sqlite3.DatabaseError):
+        return PROBLEM
+    return check.result()
 
 
 class Check:
-    """:func:`difference` fed one entry hash at a time, in order, by a pass that reads them
-    anyway (verify's chain pass); :meth:`result` says the same as :func:`difference` would."""
+    """The stored tree's check, fed one entry hash at a time, in order: by :func:`difference`,
+    or by a pass that reads them anyway (verify's chain pass)."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.problem: str | None = None
@@ -193,7 +166,7 @@ class Check:
         except sqlite3.OperationalError:
             self.n = -1  # not installed yet (a ledger from before it): nothing to check
         except sqlite3.DatabaseError:
-            self.problem = f"{NODES}: the stored tree differs from the ledger; {FIX}"
+            self.problem = PROBLEM
 
     def add(self, entry_hash: str) -> None:
         """Take the next entry's hash."""
@@ -210,7 +183,7 @@ class Check:
                 level, index = level + 1, index >> 1
                 self._compare(level, index, value)
         except (ValueError, TypeError, KeyError, sqlite3.DatabaseError):
-            self.problem = f"{NODES}: the stored tree differs from the ledger; {FIX}"
+            self.problem = PROBLEM
         self.done += BLOCK
         self.block = []
 
@@ -227,14 +200,14 @@ class Check:
         if self.n < 0:
             return None
         if self.problem is None and self.done < self.n:
-            self.problem = f"{NODES}: the stored tree differs from the ledger; {FIX}"
+            self.problem = PROBLEM
         if self.problem is None:
             try:
                 extra = next(self.stored, None) is not None
             except sqlite3.DatabaseError:
                 extra = True
             if extra:
-                self.problem = f"{NODES}: the stored tree differs from the ledger; {FIX}"
+                self.problem = PROBLEM
         return self.problem
 
 
