@@ -28,9 +28,9 @@ class _Plan(NamedTuple):
     known: frozenset[str]  # the columns an appended row may give (``recorded_at`` too, for imports)
     encode: Callable[[dict[str, Any]], bytes]  # hashing's canonical encoder for the format
     # Every hashed column and the hash's marks, in canonical (sorted) key order, marks filled
-    # in; None for a table with a stored column that is not hashed (a source's text and bytes).
-    hashed: dict[str, Any] | None
-    stored: Callable[[dict[str, Any]], tuple[Any, ...]]  # the stored columns up to prev_hash
+    # in, and a getter of the stored columns up to prev_hash from it; None for a table with a
+    # stored column that is not hashed (a source's text and bytes).
+    canonical: tuple[dict[str, Any], Callable[[dict[str, Any]], tuple[Any, ...]]] | None
 
 
 _PLANS: dict[str, _Plan] = {}
@@ -52,19 +52,19 @@ def _plan(table: str) -> _Plan:
             dict.fromkeys(rowformat.columns(table)),
             frozenset(columns) | {"recorded_at"},
             canonical_encoder(table, fmt, fmt),
-            *_sorted(table, fmt),
+            _sorted(table, fmt),
         )
     return plan
 
 
 def _sorted(
     table: str, fmt: int
-) -> tuple[dict[str, Any] | None, Callable[[dict[str, Any]], tuple[Any, ...]]]:
+) -> tuple[dict[str, Any], Callable[[dict[str, Any]], tuple[Any, ...]]] | None:
     hashed = rowformat.hashed_columns(table, fmt)
     stored = rowformat.columns(table)
     own = stored[: -len(_TAIL)]
     if stored[-len(_TAIL) :] != _TAIL or set(own) - set(hashed) or fmt < 2:
-        return None, itemgetter(*own)
+        return None
     marks = {"_table": table, "_format": fmt}
     keys = sorted((*hashed, *marks))
     return {k: marks.get(k) for k in keys}, itemgetter(*own, "seq", "prev_hash")
@@ -80,17 +80,18 @@ def chained(
     if not row.keys() <= plan.known:
         unknown = row.keys() - plan.known
         raise ValueError(f"unknown columns for {table}: {sorted(unknown)}")
-    if plan.hashed is not None:
+    if plan.canonical is not None:
+        blank, stored = plan.canonical
         # Filled in place, a copy of the sorted blank keeps its key order: orjson then writes
         # the canonical bytes with no sort and no copy dropping what is not hashed, which is
         # what hashing.canonical_row gives (the golden tests and verify hold them equal).
-        body = plan.hashed.copy()
+        body = blank.copy()
         body.update(row)
         body["seq"] = seq
         body["prev_hash"] = prev_hash
         recorded = body["recorded_at"] = body["recorded_at"] or now
         digest = hashlib.sha256(orjson.dumps(body)).hexdigest()
-        return (*plan.stored(body), digest, recorded, plan.format), digest
+        return (*stored(body), digest, recorded, plan.format), digest
     # A copy of the blank row takes the given values in place: the row as stored, and what is
     # hashed, in one dict.
     full = plan.blank.copy()
