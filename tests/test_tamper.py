@@ -179,17 +179,7 @@ def _derived_columns():
 
 @pytest.mark.parametrize(("table", "column"), _derived_columns())
 def test_a_changed_column_of_a_derived_row_is_named(ledger_copy, table, column):
-    conn = _open(ledger_copy)
-    pk = _pk(conn, table)
-    keys = ", ".join(f"[{k}]" for k in pk)
-    where = "WHERE n > 0" if table.endswith("_counts") else ""
-    *key, value = conn.execute(
-        f"SELECT {keys}, [{column}] FROM [{table}] {where} ORDER BY {keys} LIMIT 1"
-    ).fetchone()
-    conn.execute(
-        f"UPDATE [{table}] SET [{column}] = ? WHERE ({keys}) = ({', '.join('?' for _ in pk)})",
-        [_changed(value), *key],
-    )
+    pk, key = change_derived_column(_open(ledger_copy), table, column)
     out = _verify()
     assert out.startswith(f"Error: {table} ") and "run 'factledger rebuild'" in out
     if column not in pk:
@@ -197,6 +187,21 @@ def test_a_changed_column_of_a_derived_row_is_named(ledger_copy, table, column):
     assert CliRunner().invoke(cli, ["verify", "--quick"]).exit_code == 0
     assert CliRunner().invoke(cli, ["rebuild"]).exit_code == 0
     assert CliRunner().invoke(cli, ["verify"]).exit_code == 0
+
+
+def change_derived_column(conn: sqlite3.Connection, table: str, column: str) -> tuple[list, list]:
+    """Change one column of the first row of a derived table; its primary key and that key."""
+    pk = _pk(conn, table)
+    keys = ", ".join(f"[{k}]" for k in pk)
+    where = "WHERE n > 0" if table.endswith("_counts") else ""  # a zero count is no row
+    *key, value = conn.execute(
+        f"SELECT {keys}, [{column}] FROM [{table}] {where} ORDER BY {keys} LIMIT 1"
+    ).fetchone()
+    conn.execute(
+        f"UPDATE [{table}] SET [{column}] = ? WHERE ({keys}) = ({', '.join('?' for _ in pk)})",
+        [_changed(value), *key],
+    )
+    return pk, key
 
 
 def _pk(conn: sqlite3.Connection, table: str) -> list[str]:

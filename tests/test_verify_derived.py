@@ -18,7 +18,15 @@ from ledger.verify import verify
 from ledger.verify_derived import Beside
 from tests import test_tamper as tamper
 from tests.conftest import NATO_QUOTE, SEED_A
-from tests.test_tamper import DERIVED, _changed, _derived_columns, _open, _pk, _verify
+from tests.test_tamper import (
+    DERIVED,
+    _changed,
+    _derived_columns,
+    _open,
+    _pk,
+    _verify,
+    change_derived_column,
+)
 
 template = tamper.template  # the tamper tests' ledger: every table, every row format
 
@@ -105,17 +113,7 @@ def test_an_untouched_ledger_matches_inside_sqlite(ledger_copy):
 
 @pytest.mark.parametrize(("table", "column"), _derived_columns())
 def test_a_changed_derived_column_is_seen_inside_sqlite(ledger_copy, table, column):
-    conn = _open(ledger_copy)
-    pk = _pk(conn, table)
-    keys = ", ".join(f"[{k}]" for k in pk)
-    where = "WHERE n > 0" if table.endswith("_counts") else ""
-    *key, value = conn.execute(
-        f"SELECT {keys}, [{column}] FROM [{table}] {where} ORDER BY {keys} LIMIT 1"
-    ).fetchone()
-    conn.execute(
-        f"UPDATE [{table}] SET [{column}] = ? WHERE ({keys}) = ({', '.join('?' for _ in pk)})",
-        [_changed(value), *key],
-    )
+    change_derived_column(_open(ledger_copy), table, column)
     assert not _matches(ledger_copy, table)
 
 
