@@ -16,7 +16,7 @@ from pathlib import Path
 import publish
 from common import machine, timed
 
-from ledger import migrations, rowformat
+from ledger import appends, migrations, rowformat
 
 READERS = ("current_claims", "stances", "proposal_decisions")
 # Text a claim's rows hold more than once (measured, not removed): sums of length().
@@ -76,10 +76,14 @@ def build_before_m010(path: Path, n: int) -> None:
     before = migrations.Migrations("factledger")
     before._migrations = [m for m in everything._migrations if m.name < "m010"]
     migrations.migrations = before
+    # Before m012 a trigger a row wrote the spine: this code leaves it to them on that schema.
+    spine_insert = appends.SPINE_INSERT
+    appends.SPINE_INSERT = "INSERT INTO ledger_entries (seq, tbl, row_id) SELECT ?, ?, ? WHERE 0"
     try:
         publish.build(path, n)
     finally:
         migrations.migrations = everything
+        appends.SPINE_INSERT = spine_insert
 
 
 def main(n: int) -> None:

@@ -31,7 +31,7 @@ SOURCE_LIST = (
     "          size_bytes, raw_sha256, text_sha256, replaces, ingested_by, recorded_at\n"
     "        FROM sources"
 )
-GUARDS = ("_no_update", "_no_delete", "_no_replace", "_entry")
+GUARDS = ("_no_update", "_no_delete", "_no_replace", "_entry")  # _entry: until m012
 
 
 def installed_version(conn: sqlite3.Connection) -> int:

@@ -7,10 +7,11 @@ the migrations by ``ledger/derived.py``, at its own version.
 
 Every ledger table carries the chain columns ``seq``, ``prev_hash``, ``hash``, ``recorded_at``
 (and, from m007, ``format``), and is append-only: triggers refuse UPDATE, DELETE and an INSERT
-that reuses an id or seq, even from the ``sqlite3`` shell. An AFTER INSERT trigger on each ledger
-table records the row in ``ledger_entries`` (seq, table, id; until m010 also prev_hash and hash),
-whose primary key makes a fork of the chain fail loudly across all tables, and which gives the
-head in O(1).
+that reuses an id or seq, even from the ``sqlite3`` shell. Each ledger row has a row in the
+``ledger_entries`` spine (seq, table, id; until m010 also prev_hash and hash), whose primary key
+makes a fork of the chain fail loudly across all tables, and which gives the head in O(1). Until
+m012 an AFTER INSERT trigger on each ledger table wrote it; since then the Ledger writes the spine
+rows of a flush together (``Ledger.flush``).
 """
 
 from __future__ import annotations
@@ -128,6 +129,14 @@ def m011_claim_lookup_indexes(db: Database) -> None:
     """Index stance events, verdicts and status changes by (claim_id, seq), the order every read
     by claim takes; drop the stance_events indexes on actor and stance, which no query needs."""
     run_sql(db, "m011_claim_lookup_indexes")
+
+
+@migrations()
+def m012_spine_written_by_the_ledger(db: Database) -> None:
+    """Drop the per-row triggers that copied each ledger row into the spine (the Ledger writes
+    the spine rows itself, together, in the same transaction); the insert guards look a new
+    row's seq up in the spine, so that a fork across tables is still refused."""
+    run_sql(db, "m012_spine_written_by_the_ledger")
 
 
 def attest(db: Database, seq: int, prev_hash: str, left_out: dict[str, tuple[str, ...]]) -> str:

@@ -19,14 +19,14 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ledger import catchup, chaining, derived, migrations, rowformat, spine, tree, walindex
+from ledger import catchup, chaining, derived, guards, migrations, spine, tree, walindex
+from ledger.appends import Appends
 from ledger.errors import InputError, LedgerError
 from ledger.locking import begin_immediate
 
 BUSY_TIMEOUT_MS = 10_000
 DEFAULT_DB = "ledger.db"
 CACHE_KIB = 64 * 1024
-FLUSH_ROWS = 5000  # bounds the memory that buffered appends take in a long transaction
 
 
 @dataclass(frozen=True)
@@ -102,12 +102,9 @@ class Ledger:
         self.db = Database(conn)
         self.conn = conn
         self._tip: tuple[int, str] | None = None  # the head once this transaction appends
-        self._hashes: list[str] = []  # of the entries buffered since the last flush, in order
+        self._appends = Appends()
         self._depth = 0
         self._now = ""
-        self._pending: dict[str, list[tuple[Any, ...]]] = {}
-        self._pending_ids: set[tuple[str, str]] = set()
-        self._insert_sql: dict[str, str] = {}
         self._underived = False  # rows flushed in this transaction that derived state lacks
         self._free: dict[str, set[str]] = {}  # IDs checked free in this transaction, by table
         self._batch: dict[str, int] = {}  # how many the last check of each table made
@@ -128,8 +125,7 @@ class Ledger:
         """A read-only Ledger over a connection someone else opened (e.g. Datasette's)."""
         ledger = cls.__new__(cls)
         ledger.path, ledger.conn, ledger.db = path, conn, Database(conn)
-        ledger._tip, ledger._depth, ledger._now, ledger._hashes = None, 0, "", []
-        ledger._insert_sql, ledger._pending, ledger._pending_ids = {}, {}, set()
+        ledger._tip, ledger._depth, ledger._now, ledger._appends = None, 0, "", Appends()
         ledger._underived, ledger._free, ledger._batch = False, {}, {}
         return ledger
 
@@ -158,14 +154,12 @@ class Ledger:
         replicated = begin_immediate(self.conn, self.path)  # waits its turn behind others
         changes = self.conn.total_changes
         self._depth = 1
-        self._pending.clear()
-        self._pending_ids.clear()
+        self._appends.clear()
         self._free.clear()
         self._batch.clear()
         # One timestamp per transaction: its rows commit together, so they were recorded together.
         self._now = utc_now()
         self._tip = None
-        self._hashes = []
         try:
             yield self
             self.flush()
@@ -173,6 +167,7 @@ class Ledger:
             # set-wise: a few statements for the whole transaction, not triggers for each row.
             catchup.catch_up(self.conn)
             tree.catch_up(self.conn)
+            guards.restore(self.conn, self._appends.lifted)
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
@@ -196,33 +191,20 @@ class Ledger:
                 ) from e
         finally:
             self._tip = None
-            self._hashes = []
+            self._appends.clear()  # lifted guards too: put back by restore, or by the rollback
             self._underived = False
             self._free.clear()
             self._batch.clear()
             self._depth = 0
-            self._pending.clear()
-            self._pending_ids.clear()
 
     def flush(self) -> None:
-        """Write buffered appends. Appends are buffered per table and written with executemany,
-        which costs about half as much per row as one execute each; reads flush first."""
-        # In ledger order (sources before claims before stances ...), so seq order too.
-        for table in [t for t in rowformat.TABLES if t in self._pending]:
-            values = self._pending[table]
-            if values:
-                self.conn.executemany(self._sql(table), values)
-                self._underived = True
-        if self._hashes and self._tip is not None:
-            # The tree takes the hashes just written from memory, not read back from the rows.
-            tree.catch_up(self.conn, (self._tip[0] - len(self._hashes) + 1, self._hashes))
-            self._hashes = []
-        self._pending.clear()
-        self._pending_ids.clear()
+        """Write buffered appends (:mod:`ledger.appends`); reads flush first."""
+        if self._appends.flush(self.conn):
+            self._underived = True
 
     def exists(self, table: str, row_id: str) -> bool:
         """Whether a row with this ``id`` is in ``table``, counting unflushed appends."""
-        if (table, row_id) in self._pending_ids:
+        if (table, row_id) in self._appends.ids:
             return True
         return (
             self.conn.execute(f"SELECT 1 FROM [{table}] WHERE id = ?", [row_id]).fetchone()
@@ -246,7 +228,8 @@ class Ledger:
             marks = ", ".join("?" for _ in made)
             sql = f"SELECT id FROM [{table}] WHERE id IN ({marks})"
             taken = {r[0] for r in self.conn.execute(sql, made)}
-            free.update(m for m in made if m not in taken and (table, m) not in self._pending_ids)
+            ids = self._appends.ids
+            free.update(m for m in made if m not in taken and (table, m) not in ids)
         return free.pop()
 
     def head(self) -> Head:
@@ -255,23 +238,12 @@ class Ledger:
             return Head(*self._tip)
         return Head(*spine.head(self.conn))
 
-    def _sql(self, table: str) -> str:
-        sql = self._insert_sql.get(table)
-        if sql is None:
-            cols = rowformat.columns(table)
-            sql = "INSERT INTO [{}] ({}) VALUES ({})".format(
-                table, ", ".join(f"[{c}]" for c in cols), ", ".join("?" for _ in cols)
-            )
-            self._insert_sql[table] = sql
-        return sql
-
     def _chain(self, table: str, row: dict[str, Any], now: str) -> tuple[Any, ...]:
         if not self.conn.in_transaction:
             raise RuntimeError("append outside a transaction")
         seq, prev = self._tip if self._tip is not None else spine.head(self.conn)
         values, digest = chaining.chained(table, row, seq + 1, prev, now)
         self._tip = (seq + 1, digest)
-        self._hashes.append(digest)
         return values
 
     def append(self, table: str, row: dict[str, Any]) -> str:
@@ -280,19 +252,14 @@ class Ledger:
         The row is written when the transaction commits or the next read flushes it.
         """
         values = self._chain(table, row, self._now)
-        pending = self._pending.get(table)
-        if pending is None:
-            pending = self._pending[table] = []
-        pending.append(values)
+        assert self._tip is not None
         row_id = row.get("id")
+        if self._appends.add(table, values, self._tip[0], row_id, self._tip[1]):
+            self.flush()
         if row_id is not None:
-            self._pending_ids.add((table, row_id))
             free = self._free.get(table)
             if free:  # an ID given by hand is no longer free
                 free.discard(row_id)
-        if len(self._pending_ids) >= FLUSH_ROWS:
-            self.flush()
-        assert self._tip is not None
         return self._tip[1]
 
     def append_many(self, table: str, rows: Iterable[dict[str, Any]]) -> int:

@@ -193,8 +193,8 @@ def test_a_lagging_watermark_is_named_and_rebuild_repairs_it(ledger, workspace, 
 
 
 def _shell_verdict(path, claim_id, verdict):
-    """Append a correctly chained verdict row the way the sqlite3 shell would: no Ledger (only
-    to read the head it chains onto)."""
+    """Append a correctly chained verdict row, and its spine row, the way the sqlite3 shell
+    would: no Ledger (only to read the head it chains onto)."""
     from ledger.hashing import row_hash
 
     with Ledger(path) as led:
@@ -214,6 +214,10 @@ def _shell_verdict(path, claim_id, verdict):
     raw.execute(
         f"INSERT INTO verdicts ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
         [row[c] for c in cols],
+    )
+    raw.execute(
+        "INSERT INTO ledger_entries (seq, tbl, row_id) VALUES (?, 'verdicts', ?)",
+        [row["seq"], row["id"]],
     )
     raw.close()
 

@@ -92,7 +92,7 @@ def test_sqlite3_shell_cannot_replace_a_claim_wording(ledger_with_claims, worksp
 def test_fork_across_tables_refused(ledger_with_claims, raw_db):
     conn = raw_db()
     row = conn.execute("SELECT seq, prev_hash FROM claims ORDER BY seq DESC LIMIT 1").fetchone()
-    with pytest.raises(sqlite3.DatabaseError, match="ledger_entries already holds this seq"):
+    with pytest.raises(sqlite3.DatabaseError, match="or ledger_entries this seq"):
         conn.execute(
             "INSERT INTO verdicts (id, claim_id, verdict, seq, prev_hash, hash, recorded_at) "
             "VALUES ('x', 'y', 'supported', ?, ?, 'h', 'now')",

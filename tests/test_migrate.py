@@ -11,7 +11,7 @@ import pytest
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from ledger import counts, rowformat
+from ledger import appends, counts, rowformat
 from ledger import migrations as migrations_module
 from ledger.migrations import migrations
 from ledger.rowformat import TABLES
@@ -113,6 +113,8 @@ SPINE_TRIGGERS = {
     "ledger_entries_no_delete",
     "ledger_entries_no_replace",
 }
+# A ledger table's triggers from m012 on: the append-only guards; the Ledger writes the spine.
+CLAIMS_TRIGGERS = {"claims_no_update", "claims_no_delete", "claims_no_replace"}
 LEDGER_TABLES_V2 = {
     "sources",
     "model_calls",
@@ -164,6 +166,7 @@ def test_new_ledger_schema(tmp_path):
     assert db["ledger_entries"].columns_dict == LEDGER_ENTRIES_V2
     assert db["ledger_entries"].indexes == []
     assert {t.name for t in db["ledger_entries"].triggers} == SPINE_TRIGGERS
+    assert {t.name for t in db["claims"].triggers} == CLAIMS_TRIGGERS
 
 
 # The indexes of the tables read by claim, from m011 on: (claim_id, seq), no actor or stance index.
@@ -239,6 +242,9 @@ def test_a_0_1_ledger_upgrades_in_place_and_then_catches_a_changed_wording(old_l
     ]
     assert sqlite_utils.Database(conn)["proposals"].columns_dict == PROPOSALS_V3
     assert _claim_lookup_indexes(conn) == CLAIM_LOOKUP_INDEXES
+    assert {t.name for t in sqlite_utils.Database(conn)["claims"].triggers} == CLAIMS_TRIGGERS
+    entry_triggers = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_entry'"
+    assert conn.execute(entry_triggers).fetchall() == []
     attested = conn.execute("SELECT rows, fields, through_seq FROM attestations").fetchone()
     assert attested == (5, '["claim_versions.text"]', len(before))
     r = run("verify", "--head", old_head)
@@ -354,6 +360,11 @@ def test_a_damaged_migrations_record_is_reported(seeded, raw_db, damage, message
     assert r.exit_code == 1 and message in r.output and "Traceback" not in r.output
 
 
+# Before m012 a trigger a row wrote the spine (at m009 with each entry's hashes): today's Ledger,
+# writing on that schema, leaves the spine to them and writes no spine row of its own.
+M009_SPINE_INSERT = "INSERT INTO ledger_entries (seq, tbl, row_id) SELECT ?, ?, ? WHERE 0"
+
+
 def test_a_ledger_before_m010_slims_its_spine_and_keeps_every_entry(run, workspace, monkeypatch):
     """A ledger written at m009 (the spine storing each hash twice, UNIQUE) with rows in several
     tables upgrades: the spine lists the same entries, the hashes it held are the rows' own,
@@ -364,6 +375,7 @@ def test_a_ledger_before_m010_slims_its_spine_and_keeps_every_entry(run, workspa
     before_m010._migrations = [m for m in migrations._migrations if m.name < "m010"]
     with monkeypatch.context() as mp:
         mp.setattr(migrations_module, "migrations", before_m010)
+        mp.setattr(appends, "SPINE_INSERT", M009_SPINE_INSERT)
         assert run("ingest", "corpus/").exit_code == 0
         cid = add_nato(run).output.strip()
         assert add_kremlin(run, cid).exit_code == 0

@@ -269,12 +269,12 @@ def test_a_block_root_is_the_merkle_root_of_its_entries():
 def test_the_tree_kept_from_the_hashes_a_transaction_wrote_is_the_chains(
     workspace, monkeypatch, flush_rows
 ):
-    from ledger import store
+    from ledger import appends
     from ledger.claims import create_claim
     from ledger.corpus import ingest_document, read_document
     from ledger.spans import find_span
 
-    monkeypatch.setattr(store, "FLUSH_ROWS", flush_rows)  # many flushes inside one transaction
+    monkeypatch.setattr(appends, "FLUSH_ROWS", flush_rows)  # many flushes inside one transaction
     shutil.copy(f"corpus/{SEED_A}", workspace / "a.txt")
     with Ledger(workspace / "t.db") as ledger:
         src = ingest_document(ledger, read_document(workspace / "a.txt"), ingested_by="t")
