@@ -319,17 +319,20 @@ def test_default_facets_and_table_counts_come_from_kept_counts(published, raw_db
         "/ledger/stances.json?actor=Kremlin+(Dmitry+Peskov)&stance=denied",
         "/ledger/stances.json?source_id={lawmaker}&stance=asserted",
         "/ledger/stances.json?source_id={lawmaker}",
+        "/ledger/stances.json?actor=Kremlin+(Dmitry+Peskov)&source_id={lawmaker}",
+        "/ledger/stances.json?publisher=The+Washington+Times&source_id={times}",
         "/ledger/current_claims.json?source_id={lawmaker}",
         "/ledger/current_claims.json?verdict=unverified&status=active",
     ],
 )
 def test_searches_and_filters_read_rows_in_page_order(published, raw_db, path):
     """Newest first in the index's own order: no sort of every match, however many match."""
-    lawmaker = raw_db().execute(
+    (lawmaker,) = raw_db().execute(
         "SELECT id FROM sources WHERE title = 'US Lawmaker Warns That North Korean Soldiers "
         "Joining Russia Would Cross a Critical Line'"
     )
-    data = get(published["ds"], path.format(lawmaker=lawmaker.fetchone()[0])).json()
+    (times,) = raw_db().execute("SELECT id FROM sources WHERE publisher = 'The Washington Times'")
+    data = get(published["ds"], path.format(lawmaker=lawmaker[0], times=times[0])).json()
     newest = {"current_claims": "search_rowid", "stances": "stance_rowid"}[data["table"]]
     assert data["rows"] and f"order by {newest} desc" in data["query"]["sql"]
     order = [r[data["columns"].index(newest)] for r in data["rows"]]
