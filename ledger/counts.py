@@ -25,7 +25,7 @@ from ledger.rowformat import ENTRIES
 COUNTED: dict[str, tuple[str, tuple[str, ...]]] = {
     # table: (primary key, columns)
     "current_claims": ("claim_id", ("verdict", "status", "publisher")),
-    "stances": ("stance_id", ("stance", "actor", "publisher", "source_title")),
+    "stances": ("stance_id", ("stance", "actor", "publisher", "source_id")),
     "proposal_decisions": ("proposal_id", ("decision", "proposer", "model", "anchoring")),
     "model_calls": ("id", ("model", "prompt_name")),
 }

@@ -20,8 +20,10 @@ from ledger import catchup, counts, readers, rowformat, tree
 
 # Bump when a derived table, index or the way it is kept changes: the next write reinstalls and
 # refills. 3: kept set-wise at commit (catchup.py) instead of by triggers. 4: the stance summary
-# derived without a sort a claim (the same rows; rebuilt so that the rule is one).
-VERSION = 4
+# derived without a sort a claim (the same rows; rebuilt so that the rule is one). 5: the reader
+# tables hold the source as source_id, a reference to sources (no copy of its title), and
+# stances are counted and indexed by it.
+VERSION = 5
 WATERMARKED = 3  # from this version on derived state records how far it covers the ledger
 
 TABLES = catchup.TABLES

@@ -20,7 +20,7 @@ from itertools import zip_longest
 from operator import itemgetter
 from typing import Any
 
-from ledger import chain_pass, migrations, rowformat, tree, verify_derived
+from ledger import chain_pass, derived, migrations, rowformat, tree, verify_derived
 from ledger.errors import InputError, IntegrityError
 from ledger.hashing import GENESIS
 from ledger.row_checks import Attested, check_row, label
@@ -33,12 +33,14 @@ ENTRIES = rowformat.ENTRIES
 @dataclass
 class VerifyResult:
     """A verified ledger: its head, whether an earlier head was found in it, how many rows were
-    written under format 1 with no attestation yet, and whether derived tables were checked."""
+    written under format 1 with no attestation yet, whether derived tables were checked, and
+    the version they were built at when another factledger built them (not checked then)."""
 
     head: Head
     earlier_head_found: bool | None = None
     unattested: int = 0
     derived_checked: bool = False
+    derived_version: int | None = None
 
 
 def _rows(conn: sqlite3.Connection, table: str) -> Iterator[dict[str, Any]]:
@@ -101,21 +103,28 @@ def verify(ledger: Ledger, earlier_head: str | None = None, *, quick: bool = Fal
             raise IntegrityError(f"{problem}; restore the ledger from a copy")
         # The derived tables are compared on a second connection in the same snapshot, beside
         # the chain (SQLite work, off the GIL); in sequence when that snapshot cannot be had.
-        if not quick and own:
+        # Derived tables another version built hold what it derived (other columns, other
+        # counts): this one's derivations would differ from them everywhere. Any write rebuilds
+        # them; until then they are not compared.
+        built = derived.installed_version(conn)
+        compare = not quick and built == derived.VERSION
+        if compare and own:
             side = Beside.start(ledger.path, conn)
         head, unattested, in_tree = _verify_chain(conn, earlier_head, not quick)
-        if not quick:
+        difference = in_tree
+        if compare:
             # The tree was checked with the chain; the kept tables are compared beside.
             beside, side = side, None
             difference = verify_derived.tables_difference(conn, beside) or in_tree
-            if difference:
-                raise IntegrityError(difference)
+        if difference:
+            raise IntegrityError(difference)
     finally:
         if side is not None:  # the chain failed first: its row is the one to name
             side.cancel()
         if own and conn.in_transaction:
             conn.execute("COMMIT")
-    return VerifyResult(head, None if earlier_head is None else True, unattested, not quick)
+    outdated = None if quick or compare else built
+    return VerifyResult(head, None if earlier_head is None else True, unattested, compare, outdated)
 
 
 # The spine: what each entry lists, and what a row must give to match it. Both passes use these.

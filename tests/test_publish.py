@@ -133,7 +133,7 @@ def test_facets_and_search(published):
     assert meta["databases"]["ledger"]["tables"]["current_claims"]["description"]
     # The HTML page names each default facet by its column alone, as Datasette's own facets.
     html = get(ds, "/ledger/stances").text
-    for col in ("stance", "actor", "publisher", "source_title"):
+    for col in ("stance", "actor", "publisher", "source_id"):
         assert re.search(rf'data-column="{col}">\s*<p class="facet-info-name">\s*'
                          rf'<strong>{col}\s*<span class="facet-info-total">', html), col  # fmt: skip
     assert "(counted)" not in html
@@ -196,7 +196,7 @@ def test_publish_bundle(published, workspace):
     tables = {t["name"]: t["count"] for t in get(ds, "/ledger.json").json()["tables"]}
     assert tables["stances"] == inspected["stances"]["count"] == 5
     facets = get(ds, "/ledger/stances.json").json()["facet_results"]
-    assert sorted(facets) == ["actor", "publisher", "source_title", "stance"]
+    assert sorted(facets) == ["actor", "publisher", "source_id", "stance"]
     page = get(ds, f"/claims/{published['nato']}")
     assert page.status_code == 200 and "Ledger head when rendered" in page.text
     home = get(ds, "/")
@@ -271,7 +271,7 @@ def test_reader_tables_follow_the_ledger(published, workspace):
 def test_default_facets_and_table_counts_come_from_kept_counts(published, raw_db):
     ds, conn = published["ds"], raw_db()
     data = get(ds, "/ledger/stances.json").json()
-    for col in ("stance", "actor", "source_title"):
+    for col in ("stance", "actor", "source_id"):
         facet = data["facet_results"][col]
         assert facet["type"] == "counted"
         live = dict(
@@ -279,6 +279,11 @@ def test_default_facets_and_table_counts_come_from_kept_counts(published, raw_db
         )
         assert {v["value"]: v["count"] for v in facet["results"]} == live
         assert all(f"{col}=" in v["toggle_url"] for v in facet["results"])
+    # A source is counted by its ID and shown by its title, as Datasette shows a foreign key.
+    titles = dict(conn.execute("SELECT id, title FROM sources"))
+    sources = data["facet_results"]["source_id"]["results"]
+    assert {v["value"]: v["label"] for v in sources} == {v["value"]: titles[v["value"]]
+                                                          for v in sources}  # fmt: skip
     # A filtered page counts its facets live, over the filtered rows only.
     denied = get(ds, "/ledger/stances.json?stance=denied").json()["facet_results"]["actor"]
     assert {v["value"]: v["count"] for v in denied["results"]} == {"Kremlin (Dmitry Peskov)": 1}
@@ -312,13 +317,22 @@ def test_default_facets_and_table_counts_come_from_kept_counts(published, raw_db
         "/ledger/stances.json?actor=Kremlin+(Dmitry+Peskov)",
         "/ledger/current_claims.json?verdict=unverified",
         "/ledger/stances.json?actor=Kremlin+(Dmitry+Peskov)&stance=denied",
-        "/ledger/stances.json?source_title=US+Lawmaker+Warns+That+North+Korean+Soldiers+Joining+Russia+Would+Cross+a+Critical+Line&stance=asserted",
+        "/ledger/stances.json?source_id={lawmaker}&stance=asserted",
+        "/ledger/stances.json?source_id={lawmaker}",
+        "/ledger/stances.json?actor=Kremlin+(Dmitry+Peskov)&source_id={lawmaker}",
+        "/ledger/stances.json?publisher=The+Washington+Times&source_id={times}",
+        "/ledger/current_claims.json?source_id={lawmaker}",
         "/ledger/current_claims.json?verdict=unverified&status=active",
     ],
 )
 def test_searches_and_filters_read_rows_in_page_order(published, raw_db, path):
     """Newest first in the index's own order: no sort of every match, however many match."""
-    data = get(published["ds"], path).json()
+    (lawmaker,) = raw_db().execute(
+        "SELECT id FROM sources WHERE title = 'US Lawmaker Warns That North Korean Soldiers "
+        "Joining Russia Would Cross a Critical Line'"
+    )
+    (times,) = raw_db().execute("SELECT id FROM sources WHERE publisher = 'The Washington Times'")
+    data = get(published["ds"], path.format(lawmaker=lawmaker[0], times=times[0])).json()
     newest = {"current_claims": "search_rowid", "stances": "stance_rowid"}[data["table"]]
     assert data["rows"] and f"order by {newest} desc" in data["query"]["sql"]
     order = [r[data["columns"].index(newest)] for r in data["rows"]]
@@ -337,21 +351,27 @@ def test_searches_and_filters_read_rows_in_page_order(published, raw_db, path):
 @pytest.mark.parametrize(
     "query",
     ["", "stance=denied", "stance=asserted", "actor__exact=Sen.+Ben+Cardin",
-     "verdict=unverified", "status=active", "stance__notnull=1", "superseded_by__isnull=1"],
+     "verdict=unverified", "status=active", "stance__notnull=1", "superseded_by__isnull=1",
+     "source_id={lawmaker}", "source_id={untitled}"],
 )  # fmt: skip
 def test_kept_facets_match_datasettes_own_live_facets(published, raw_db, query):
-    """Unfiltered and one-value pages read kept counts; Datasette's own facet agrees."""
+    """Unfiltered and one-value pages read kept counts; Datasette's own facet agrees (on a
+    source's label too: its title, or None where it has none)."""
     ds = published["ds"]
+    ids = dict(raw_db().execute("SELECT coalesce(title, ''), id FROM sources"))
+    lawmaker = next(v for k, v in ids.items() if k.startswith("US Lawmaker"))
+    query = query.format(lawmaker=lawmaker, untitled=ids[""])
     table = "current_claims" if query.startswith(("verdict", "status", "super")) else "stances"
     cols = {"current_claims": ["verdict", "status", "publisher"],
-            "stances": ["stance", "actor", "publisher", "source_title"]}[table]  # fmt: skip
+            "stances": ["stance", "actor", "publisher", "source_id"]}[table]  # fmt: skip
     live = "&".join(f"_facet={c}" for c in cols)
     data = get(ds, f"/ledger/{table}.json?{query}&{live}").json()["facet_results"]
     for col in cols:
         pair = {f["type"]: f for f in data.values() if f["name"] == col}
         kept, own = pair["counted"], pair["column"]
-        strip = [{k: v[k] for k in ("value", "count", "selected")} for v in own["results"]]
-        assert [{k: v[k] for k in ("value", "count", "selected")} for v in kept["results"]] == strip
+        shown = ("value", "label", "count", "selected")
+        strip = [{k: v[k] for k in shown} for v in own["results"]]
+        assert [{k: v[k] for k in shown} for v in kept["results"]] == strip
         assert [v["toggle_url"] for v in kept["results"]] == [
             v["toggle_url"] for v in own["results"]
         ]
@@ -371,17 +391,17 @@ def test_kept_facets_match_datasettes_own_live_facets(published, raw_db, query):
 
 
 def test_a_value_shared_by_two_columns_is_selected_only_in_its_own(published, raw_db):
-    """An actor named like a source title: filtering by the actor selects no source title."""
-    title = raw_db().execute("SELECT source_title FROM stances WHERE actor LIKE 'Kremlin%'")
-    title = title.fetchone()[0]
-    assert add_kremlin(published["run"], published["nato"], actor=title).exit_code == 0
-    page = get(published["ds"], f"/ledger/stances.json?actor={urlquote(title)}&_facet=source_title")
+    """An actor named like a source ID: filtering by the actor selects no source."""
+    source = raw_db().execute("SELECT source_id FROM stances WHERE actor LIKE 'Kremlin%'")
+    source = source.fetchone()[0]
+    assert add_kremlin(published["run"], published["nato"], actor=source).exit_code == 0
+    page = get(published["ds"], f"/ledger/stances.json?actor={urlquote(source)}&_facet=source_id")
     facets = page.json()["facet_results"].values()
-    pair = {f["type"]: f for f in facets if f["name"] == "source_title"}
+    pair = {f["type"]: f for f in facets if f["name"] == "source_id"}
     assert pair["counted"]["results"] == pair["column"]["results"]
-    assert [(v["value"], v["selected"]) for v in pair["counted"]["results"]] == [(title, False)]
+    assert [(v["value"], v["selected"]) for v in pair["counted"]["results"]] == [(source, False)]
     actor = next(f for f in facets if f["name"] == "actor" and f["type"] == "counted")
-    assert [(v["value"], v["selected"]) for v in actor["results"]] == [(title, True)]
+    assert [(v["value"], v["selected"]) for v in actor["results"]] == [(source, True)]
 
 
 def test_another_database_served_alongside_keeps_datasettes_counts(published, workspace):

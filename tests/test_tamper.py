@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ledger import rowformat
+from ledger import derived, rowformat
 from ledger.cli import cli
 from ledger.store import Ledger
 from tests.conftest import KREMLIN_QUOTE, NATO_QUOTE, ROOT, SEED_A
@@ -171,10 +171,10 @@ def test_a_changed_spine_entry_is_named(ledger_copy, column):
 
 
 def _derived_columns():
-    conn = sqlite3.connect(FIXTURE)
-    return [
-        (t, r[1]) for t in DERIVED for r in conn.execute(f"PRAGMA table_info([{t}])").fetchall()
-    ]
+    """Every column of every derived table, as this version derives them (the v0.1 fixture's
+    tables are older: the upgrade rebuilds them)."""
+    kept = derived._derivations()
+    return [(t, c.strip()) for t in DERIVED for c in kept[t][1].split(",")]
 
 
 @pytest.mark.parametrize(("table", "column"), _derived_columns())

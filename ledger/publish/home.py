@@ -16,6 +16,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 from ledger.publish.metadata import READER_TABLES
+from ledger.readers import source_of
 
 LATEST = 10
 STYLE = Path(__file__).resolve().parent / "static" / "factledger.css"
@@ -39,8 +40,9 @@ async def home(datasette: Any, request: Any) -> dict[str, Any] | None:
         return None
     counts = await db.table_counts(limit=50)  # the kept counts (publish/facets.py)
     latest = await db.execute(
-        "SELECT claim_id, claim, status, verdict, stance_summary, source_title, publisher "
-        f"FROM current_claims ORDER BY search_rowid DESC LIMIT {LATEST}"
+        "SELECT c.claim_id, c.claim, c.status, c.verdict, c.stance_summary, "
+        f"src.title AS source_title, c.publisher FROM current_claims c {source_of('c')} "
+        f"ORDER BY c.search_rowid DESC LIMIT {LATEST}"
     )
     head = await db.execute_fn(lambda conn: Ledger.reading(conn).head())
     queries = await datasette.get_canned_queries(db.name, request.actor if request else None)

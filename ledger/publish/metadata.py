@@ -6,6 +6,7 @@ from typing import Any
 
 from ledger.agreement import ALPHA_SQL, COUNTS_SQL, PAIRS_SQL
 from ledger.counts import ACCEPTANCE_SQL, COUNTED
+from ledger.readers import source_of
 
 SETTINGS: dict[str, Any] = {
     "sql_time_limit_ms": 1000,
@@ -64,7 +65,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "superseded_by": "The claim that replaces this one, if superseded.",
             "verdict": "The reviewers' rating: unreviewed ... refuted.",
             "stance_summary": "Who asserted, confirmed, could not confirm or denied it.",
-            "source_title": "Title of the source of the current version's quote.",
+            "source_id": "The source of the current version's quote, shown by its title.",
             "publisher": "Publisher of that source.",
             "quote": "The current version's quote.",
             "created_by": "The reviewer who created the claim.",
@@ -86,13 +87,13 @@ TABLES: dict[str, dict[str, Any]] = {
             "actor": "Who takes the stance.",
             "status": "The stance as read: 'denied by Kremlin'.",
             "stated_on": "When the actor said it (the source's date where known).",
-            "source_title": "The source's title.",
+            "source_id": "The source the quote comes from, shown by its title.",
             "publisher": "The source's publisher.",
             "reviewer": "Who recorded it.",
             "proposal_id": "The proposal it came from, if any.",
             "stance_rowid": "Order of the stance event in the ledger (pages show newest first); "
             "its row in the full-text index.",
-            **{k: SPAN_COLUMNS[k] for k in ("quote", "source_id")},
+            "quote": SPAN_COLUMNS["quote"],
         },
     },
     "source_list": {
@@ -120,6 +121,8 @@ TABLES: dict[str, dict[str, Any]] = {
     },
     "sources": {
         "description": "Ledger table of sources, with their full text and bytes.",
+        # What a reader table's source_id is shown by, on its pages and in its facets.
+        "label_column": "title",
         "columns": CHAIN_COLUMNS,
     },
     "claims": {"description": "Ledger table: one row per claim ID.", "columns": CHAIN_COLUMNS},
@@ -176,7 +179,7 @@ def _newest_matches(fts: str, table: str, rowid: str, columns: str) -> str:
         f"SELECT {columns} FROM (SELECT rowid AS r FROM {fts} "
         f"WHERE trim(replace(:q, '\"', '')) != '' "
         f"AND {fts} MATCH escape_fts(:q) ORDER BY rowid DESC LIMIT 100) AS m "
-        f"JOIN {table} ON {table}.{rowid} = m.r ORDER BY m.r DESC"
+        f"JOIN {table} t ON t.{rowid} = m.r {source_of('t')} ORDER BY m.r DESC"
     )
 
 
@@ -186,14 +189,15 @@ QUERIES: dict[str, dict[str, Any]] = {
     "claims_by_actor": {
         "title": "Claims by actor",
         "description": "Every claim an actor took a stance on (part of a name is enough).",
-        "sql": "SELECT claim_id, status, actor, quote, source_title, stated_on FROM stances "
-        "WHERE :actor != '' AND actor LIKE '%' || :actor || '%' ORDER BY stated_on, claim_id",
+        "sql": "SELECT s.claim_id, s.status, s.actor, s.quote, src.title AS source_title, "
+        f"s.stated_on FROM stances s {source_of('s')} "
+        "WHERE :actor != '' AND s.actor LIKE '%' || :actor || '%' ORDER BY s.stated_on, s.claim_id",
     },
     "denied_or_unconfirmed_by": {
         "title": "Claims denied or unconfirmed by an actor",
         "description": "What an actor denied or could not confirm, with the words that show it.",
-        "sql": "SELECT s.claim_id, c.claim, s.status, s.quote, s.source_title FROM stances s "
-        "JOIN current_claims c ON c.claim_id = s.claim_id "
+        "sql": "SELECT s.claim_id, c.claim, s.status, s.quote, src.title AS source_title "
+        f"FROM stances s JOIN current_claims c ON c.claim_id = s.claim_id {source_of('s')} "
         "WHERE :actor != '' AND s.stance IN ('denied', 'unconfirmed') "
         "AND s.actor LIKE '%' || :actor || '%'",
     },
@@ -204,13 +208,14 @@ QUERIES: dict[str, dict[str, Any]] = {
         "and where; status_summary says who else took a stance on the claim.",
         # figure() and subject_match() are the plugin's SQL functions (publish/figures.py);
         # the search index finds the claims naming the subject, so no claim is read twice.
-        "sql": "SELECT f.figure, f.claim_id, f.claim, s.actor, s.stance, s.source_title, "
-        "s.publisher, s.stated_on, f.stance_summary AS status_summary FROM (SELECT "
-        "figure(c.claim, :subject) AS figure, c.claim_id, c.claim, c.stance_summary "
+        "sql": "SELECT f.figure, f.claim_id, f.claim, s.actor, s.stance, "
+        "src.title AS source_title, s.publisher, s.stated_on, "
+        "f.stance_summary AS status_summary FROM (SELECT figure(c.claim, :subject) AS figure, "
+        "c.claim_id, c.claim, c.stance_summary "
         "FROM current_claims c WHERE :subject != '' AND c.status = 'active' "
         "AND c.search_rowid IN (SELECT rowid FROM claim_versions_fts WHERE claim_versions_fts "
         "MATCH coalesce(subject_match(:subject), '\"\"'))) AS f "
-        "JOIN stances s ON s.claim_id = f.claim_id WHERE f.figure IS NOT NULL "
+        f"JOIN stances s ON s.claim_id = f.claim_id {source_of('s')} WHERE f.figure IS NOT NULL "
         "AND s.stance IN ('asserted', 'confirmed') "
         "ORDER BY figure_value(f.figure), f.claim_id, s.stance_rowid",
     },
@@ -227,7 +232,8 @@ QUERIES: dict[str, dict[str, Any]] = {
             "claim_versions_fts",
             "current_claims",
             "search_rowid",
-            "claim_id, claim, verdict, stance_summary, source_title, publisher",
+            "t.claim_id, t.claim, t.verdict, t.stance_summary, src.title AS source_title, "
+            "t.publisher",
         ),
     },  # fmt: skip
     "search_quotes": {
@@ -237,7 +243,7 @@ QUERIES: dict[str, dict[str, Any]] = {
             "stance_events_fts",
             "stances",
             "stance_rowid",
-            "claim_id, status, quote, source_title, stated_on",
+            "t.claim_id, t.status, t.quote, src.title AS source_title, t.stated_on",
         ),
     },  # fmt: skip
     "agreement_pairs": {

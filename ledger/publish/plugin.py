@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from datasette import hookimpl
+from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
@@ -184,8 +185,13 @@ def register_routes(datasette: Any) -> list[tuple[str, Any]]:
 
 
 @hookimpl
-def render_cell(value: Any, datasette: Any) -> Markup | None:
+def render_cell(value: Any, column: str, database: str, datasette: Any) -> Markup | None:
     if isinstance(value, str) and REF_RE.match(value):
         href = datasette.urls.path(f"/claims/{value}")
         return Markup(f'<a href="{escape(href)}">{escape(value)}</a>')
+    if column == "source_id" and isinstance(value, dict) and value.get("label") is None:
+        # A source with no title: its ID alone, where Datasette would show the label "None".
+        source = str(value["value"])
+        href = datasette.urls.row(database, "sources", tilde_encode(source))
+        return Markup(f'<a href="{escape(href)}">{escape(source)}</a>')
     return None
