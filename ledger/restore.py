@@ -1,7 +1,8 @@
 """Restore a Litestream replica into a new, verified ledger (latest, or as of a moment).
 
 The replica is restored beside the target and trusted only after :func:`ledger.verify.verify`
-has recomputed its whole chain; nothing is left at the target otherwise.
+has recomputed its whole chain and the derived tables (rebuilt first in the copy when an older
+factledger made them); nothing is left at the target otherwise.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ledger import derived
 from ledger.errors import InputError
 from ledger.replicate import (
     _restore_to,
@@ -70,11 +72,19 @@ def restore(
     with tempfile.TemporaryDirectory(prefix=".factledger-restore-", dir=target.parent) as tmp:
         restored = Path(tmp) / target.name
         _restore_to(binary, url, restored, at)
-        with Ledger(restored, create=False, readonly=True) as ledger:
-            try:
+        try:
+            with Ledger(restored, create=False, readonly=True) as ledger:
+                # The chain as it was replicated first, before anything is written to the copy.
+                result = verify(ledger, earlier_head, quick=True)
+                current = derived.installed_version(ledger.conn) == derived.VERSION
+            if not current:
+                # A replica an older factledger wrote: its derived tables are rebuilt in the
+                # copy (an upgrade, as any write makes), so that they can be checked too.
+                Ledger(restored, create=False).close()
+            with Ledger(restored, create=False, readonly=True) as ledger:
                 result = verify(ledger, earlier_head)
-            except sqlite3.DatabaseError as e:
-                raise _unreadable(url, e) from e
+        except sqlite3.DatabaseError as e:
+            raise _unreadable(url, e) from e
         _place(restored, target)
     return RestoreResult(target, result.head, result.earlier_head_found)
 

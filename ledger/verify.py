@@ -33,14 +33,12 @@ ENTRIES = rowformat.ENTRIES
 @dataclass
 class VerifyResult:
     """A verified ledger: its head, whether an earlier head was found in it, how many rows were
-    written under format 1 with no attestation yet, whether derived tables were checked, and
-    the version they were built at when another factledger built them (not checked then)."""
+    written under format 1 with no attestation yet, and whether derived tables were checked."""
 
     head: Head
     earlier_head_found: bool | None = None
     unattested: int = 0
     derived_checked: bool = False
-    derived_version: int | None = None
 
 
 def _rows(conn: sqlite3.Connection, table: str) -> Iterator[dict[str, Any]]:
@@ -104,8 +102,9 @@ def verify(ledger: Ledger, earlier_head: str | None = None, *, quick: bool = Fal
         # The derived tables are compared on a second connection in the same snapshot, beside
         # the chain (SQLite work, off the GIL); in sequence when that snapshot cannot be had.
         # Derived tables another version built hold what it derived (other columns, other
-        # counts): this one's derivations would differ from them everywhere. Any write rebuilds
-        # them; until then they are not compared.
+        # counts): this one's derivations would differ from them everywhere, so they cannot be
+        # checked, and verify says so after the chain (whose problems come first) rather than
+        # pass: a reader may be shown them. Any write rebuilds them.
         built = derived.installed_version(conn)
         compare = not quick and built == derived.VERSION
         if compare and own:
@@ -118,13 +117,19 @@ def verify(ledger: Ledger, earlier_head: str | None = None, *, quick: bool = Fal
             difference = verify_derived.tables_difference(conn, beside) or in_tree
         if difference:
             raise IntegrityError(difference)
+        if not quick and not compare:
+            raise IntegrityError(
+                f"derived tables (current_claims, stances, the counts) were built by another "
+                f"factledger, at derived version {built}; this one derives version "
+                f"{derived.VERSION} and cannot check them: run 'factledger rebuild', then verify "
+                "again (the chain verified)"
+            )
     finally:
         if side is not None:  # the chain failed first: its row is the one to name
             side.cancel()
         if own and conn.in_transaction:
             conn.execute("COMMIT")
-    outdated = None if quick or compare else built
-    return VerifyResult(head, None if earlier_head is None else True, unattested, compare, outdated)
+    return VerifyResult(head, None if earlier_head is None else True, unattested, compare)
 
 
 # The spine: what each entry lists, and what a row must give to match it. Both passes use these.

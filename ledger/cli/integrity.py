@@ -48,7 +48,6 @@ def verify(earlier: str | None, quick: bool, checkpoint_file: str | None, as_jso
     --quick, the derived tables (current_claims, stances, proposal_decisions, the counts) are
     not checked. Works on a publish bundle's database too (--db BUNDLE/NAME.db).
     """
-    from ledger.derived import VERSION as DERIVED_VERSION
     from ledger.verify import verify as do_verify
 
     extends = None
@@ -65,7 +64,6 @@ def verify(earlier: str | None, quick: bool, checkpoint_file: str | None, as_jso
                 "entries": result.head.count,
                 "head": result.head.hash,
                 "derived_checked": result.derived_checked,
-                "derived_version": result.derived_version,
                 "unattested_rows": result.unattested,
                 "extends_checkpoint": extends,
             }
@@ -79,12 +77,6 @@ def verify(earlier: str | None, quick: bool, checkpoint_file: str | None, as_jso
         )
     if quick:
         click.echo("(quick: derived tables not checked)")
-    elif result.derived_version is not None:
-        click.echo(
-            f"note: derived tables were built by another factledger (derived version "
-            f"{result.derived_version}, this one builds {DERIVED_VERSION}) and were not checked; "
-            "any write (e.g. 'factledger rebuild') rebuilds them"
-        )
     if result.unattested:
         click.echo(
             f"note: {result.unattested} rows were written before row format 2 and their claim "
