@@ -202,3 +202,46 @@ def test_under_team_review_the_edited_stances_are_the_reviewers_votes(seeded, wo
     assert (kremlin["actor"], kremlin["quote"]) == ("Kremlin spokesman", KREMLIN_QUOTE)
     assert votes[linked[0]["id"]]["action"] == "accept"
     assert json.loads(seeded("claims", "--json").output) == []
+
+
+def test_a_single_cards_quote_not_in_the_source_reopens_its_form(seeded, workspace):
+    proposals, _, _ = _proposed(seeded)
+    first = proposals[0]  # the first card, a card of its own
+    assert not first.get("stance_on") and not any(
+        p.get("stance_on") == first["id"] for p in proposals
+    )
+    child = spawn_review(workspace, **_editor(workspace, [("^quote: .*$", "quote: not said")]))
+    child.expect(r"\[a/e/r/s/m/u/q/\?\] ")
+    child.send("e")
+    child.expect("edit cancelled")  # the plan's second opening cancels
+    child.expect(r"/q/\?\] ")
+    _quit(child)
+    error = next(line for line in _seen(workspace, 1).splitlines() if "# Error: " in line)
+    assert error == (
+        f"# Error: edited quote for {first['id']} is not in source {first['source_id']}: "
+        "copy the exact words"
+    )
+    assert "quote: not said" in _seen(workspace, 1)
+    assert _rows(workspace, "SELECT * FROM decisions") == []
+
+
+def test_a_review_file_edits_a_nested_stance_as_the_form_does(seeded, workspace):
+    import yaml
+
+    _, head, linked = _proposed(seeded)
+    path = workspace / "reviews" / "batch.yaml"
+    assert seeded("review", "--all", "--export", str(path)).exit_code == 0
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    item = next(i for i in data["items"] if i["proposal"] == head["id"])
+    item["decision"] = "accept"
+    kremlin = item["stances"][1]
+    kremlin["actor"], kremlin["quote"] = "Kremlin spokesman", KREMLIN_QUOTE
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    r = seeded("review", "--apply", str(path))
+    assert r.exit_code == 0, r.output
+    [row] = _rows(workspace, "SELECT * FROM decisions WHERE proposal_id = ?", linked[1]["id"])
+    denial = next(e for e in _events(seeded, row["claim_id"]) if e["stance"] == "denied")
+    assert (denial["actor"], denial["quote"]) == ("Kremlin spokesman", KREMLIN_QUOTE)
+    text = _source_text(workspace, linked[1]["id"])
+    assert text[denial["start"] : denial["end"]] == KREMLIN_QUOTE
+    assert set(json.loads(row["changes"])) == {"actor", "quote"}
