@@ -84,8 +84,9 @@ def test_e_edits_a_linked_stances_actor_and_quote_and_accepts_the_group(seeded, 
     kremlin = linked[1]
     assert kremlin["actor"] == "Kremlin (Dmitry Peskov)" and kremlin["quote"] != KREMLIN_QUOTE
     child, claim_id = _edit_on_the_card(
-        workspace, r"edit: (FL-\S+) with 3 stance events", [KREMLIN_ACTOR, KREMLIN_CUT]
-    )
+        workspace, r"stance 2 edited: actor, quote[\s\S]*?edit: (FL-\S+) with 3 stance events",
+        [KREMLIN_ACTOR, KREMLIN_CUT],
+    )  # fmt: skip
     _quit(child)
     form = _seen(workspace, 0)
     assert "# Each item under `stances:` is the stance proposal named by its `id`" in form

@@ -84,12 +84,19 @@ class GroupKeys:
         """One transaction: the claim (accepted, edited or merged), then each listed stance as
         chosen; under team review, the reviewer's vote on each."""
         choices = {s["id"]: self.choices.get(s["id"], "accept") for s in group}
+        changed = {
+            n: [k for k, v in kwargs.get("stance_edits", {}).get(s["id"], {}).items() if v != s[k]]
+            for n, s in enumerate(group, start=1)
+        }
         outs = grouping.decide_group(self.ledger, p["id"], choices, reviewer=self.reviewer,
                                      action=action, **kwargs)  # fmt: skip
         self.step(outs)
         for out in outs:
             self.count(out.action)
         self.choices = {}
+        for n, keys in changed.items():
+            if keys:  # said before what was decided: the notes are shown in order
+                self.note("green", f"stance {n} edited: {', '.join(keys)}")
         head = outs[0]
         if head.action == "voted":
             self.note("green", f"votes on {p['id']} and its {len(outs) - 1} stances recorded: "
