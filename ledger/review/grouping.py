@@ -12,12 +12,14 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from ledger.errors import InputError
-from ledger.review.decisions import Outcome, pending, undo_last
+from ledger.review.decisions import Outcome, check_span, checked_values, pending, undo_last
 from ledger.review.settle import record
 from ledger.store import Ledger
 from ledger.views import stance_summary
 
 StanceChoice = Literal["accept", "reject", "detach"]
+# A listed stance's claim is the group's: only who takes it, how and in which words are its own.
+STANCE_EDITABLE = ("actor", "stance", "quote")
 NOT_CHECKABLE = "not checkable (opinion/forecast)"
 
 
@@ -54,6 +56,32 @@ def is_checkable(p: dict[str, Any]) -> bool:
     return p.get("checkable") != 0
 
 
+def check_edits(
+    ledger: Ledger, head: dict[str, Any], edits: dict[str, str],
+    stance_edits: dict[str, dict[str, str]] | None = None,
+) -> None:  # fmt: skip
+    """InputError if claim proposal ``head`` with ``edits``, or a linked stance with its
+    ``stance_edits`` (by proposal id), could not be accepted: the decisions' own checks of the
+    values and the quote's span, run before anything is written. A stance is named as its card
+    numbers it. The claim's quote found only fuzzily and kept is let through: the reviewer is
+    asked to confirm it next."""
+    try:
+        _, values, _ = checked_values(head, "accept", edits, None)
+        check_span(ledger, head, values, confirm_quote=True)
+    except InputError as e:
+        if stance_edits is None:  # a card of its own: the error names its proposal
+            raise
+        raise InputError(f"the claim: {e}") from e
+    for n, s in enumerate(linked(ledger, head["id"]), start=1):
+        if s["id"] not in (stance_edits or {}):
+            continue
+        try:
+            _, values, _ = checked_values(s, "accept", (stance_edits or {})[s["id"]], None)
+            check_span(ledger, s, values, confirm_quote=False)
+        except InputError as e:
+            raise InputError(f"stance {n} ({s['stance']} by {s['actor']}): {e}") from e
+
+
 def decide_group(
     ledger: Ledger,
     head_id: str,
@@ -65,14 +93,27 @@ def decide_group(
     merge_into: str | None = None,
     confirm_quote: bool = False,
     reason: str | None = None,
+    stance_edits: dict[str, dict[str, str]] | None = None,
 ) -> list[Outcome]:
     """Decide the claim proposal ``head_id`` with ``action`` (accept, edit with ``edits``, or
     merge into the claim ``merge_into``) and each linked stance proposal in ``choices`` (accept:
     a stance event on the claim the head became; reject; detach: a claim of its own), all in one
-    transaction. Each decision goes through ``settle.record``, so under team review each is the
-    reviewer's vote and is settled by the team's rules. Returns the outcomes, the head's first."""
+    transaction. A stance accepted or detached takes its ``stance_edits`` (actor, stance, quote),
+    recorded as its decision's changes. Each decision goes through ``settle.record``, so under
+    team review each is the reviewer's vote and is settled by the team's rules. Returns the
+    outcomes, the head's first."""
     if action not in ("accept", "edit", "merge"):
         raise InputError(f"a group is accepted, edited or merged, not {action!r}")
+    stance_edits = stance_edits or {}
+    for pid, changed in stance_edits.items():
+        if choices.get(pid) not in ("accept", "detach"):
+            raise InputError(f"proposal {pid} is not accepted with {head_id}: nothing to edit")
+        wrong = sorted(set(changed) - set(STANCE_EDITABLE))
+        if wrong:
+            raise InputError(
+                f"cannot edit {wrong[0]!r} of stance {pid}: a stance listed under its claim "
+                f"edits {', '.join(STANCE_EDITABLE)}"
+            )
     with ledger.transaction():
         for pid in choices:
             p = ledger.one("SELECT stance_on FROM proposals WHERE id = ?", [pid])
@@ -86,8 +127,9 @@ def decide_group(
             if choice == "reject":
                 outs.append(record(ledger, pid, "reject", reviewer=reviewer, reason=reason))
             else:
+                detach, edited = choice == "detach", stance_edits.get(pid)
                 outs.append(
-                    record(ledger, pid, "accept", reviewer=reviewer, detach=choice == "detach")
+                    record(ledger, pid, "accept", reviewer=reviewer, detach=detach, edits=edited)
                 )
     return outs
 

@@ -4,10 +4,12 @@ decided alone. A part of the interactive session (interactive.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ledger.review import grouping
 from ledger.review.decisions import Outcome
+from ledger.review.editform import edit_group_in_editor
 from ledger.review.screen import Screen
 from ledger.store import Ledger
 
@@ -18,6 +20,7 @@ class GroupKeys:
     ledger: Ledger
     reviewer: str
     screen: Screen
+    editor: Callable[[str], str | None]
     queue: list[dict[str, Any]]
     total: int
     choices: dict[str, grouping.StanceChoice]
@@ -52,6 +55,28 @@ class GroupKeys:
             self.note("yellow", f"stance {choice} will be {want}ed when you accept (a)")
         return i
 
+    def edit_group(
+        self, p: dict[str, Any], group: list[dict[str, Any]]
+    ) -> tuple[dict[str, str], dict[str, dict[str, str]]] | None:
+        """The grouped form in $EDITOR: the claim's fields and those of every listed stance not
+        marked x (its number on the card beside its id); the claim's and each stance's edits,
+        or None if cancelled. Reopened until every edit could be accepted."""
+        listed, dropped = [], 0
+        for n, s in enumerate(group, start=1):
+            choice = self.choices.get(s["id"], "accept")
+            if choice == "reject":
+                dropped += 1
+            else:
+                detached = ", detached: a claim of its own" if choice == "detach" else ""
+                listed.append((f"stance {n}{detached}", s))
+        notes = ["Saving accepts the claim with every stance listed on its card."]
+        if dropped:
+            notes.append("Stances marked x on the card are not listed here: they are rejected.")
+        return edit_group_in_editor(
+            p, listed, self.editor, notes,
+            lambda edits, stances: grouping.check_edits(self.ledger, p, edits, stances),
+        )  # fmt: skip
+
     def decide_group(
         self, i: int, p: dict[str, Any], group: list[dict[str, Any]], action: str,
         kwargs: dict[str, Any],
@@ -59,12 +84,19 @@ class GroupKeys:
         """One transaction: the claim (accepted, edited or merged), then each listed stance as
         chosen; under team review, the reviewer's vote on each."""
         choices = {s["id"]: self.choices.get(s["id"], "accept") for s in group}
+        changed = {
+            n: [k for k, v in kwargs.get("stance_edits", {}).get(s["id"], {}).items() if v != s[k]]
+            for n, s in enumerate(group, start=1)
+        }
         outs = grouping.decide_group(self.ledger, p["id"], choices, reviewer=self.reviewer,
                                      action=action, **kwargs)  # fmt: skip
         self.step(outs)
         for out in outs:
             self.count(out.action)
         self.choices = {}
+        for n, keys in changed.items():
+            if keys:  # said before what was decided: the notes are shown in order
+                self.note("green", f"stance {n} edited: {', '.join(keys)}")
         head = outs[0]
         if head.action == "voted":
             self.note("green", f"votes on {p['id']} and its {len(outs) - 1} stances recorded: "

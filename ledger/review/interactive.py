@@ -175,10 +175,17 @@ class Review(GroupKeys):
         self.total += 1
         return i
 
-    def edit(self, p: dict[str, Any], grouped: bool) -> dict[str, Any] | None:
-        """The reviewer's edits (and whether a fuzzy quote was confirmed), or None."""
-        note = "Saving accepts the claim with every stance listed on its card." if grouped else ""
-        edits = edit_in_editor(p, self.editor, note)
+    def edit(self, p: dict[str, Any], group: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """The reviewer's edits (the claim's, and on a grouped card each listed stance's), and
+        whether a fuzzy quote was confirmed; None if nothing is to be decided."""
+        stance_edits: dict[str, dict[str, str]] = {}
+        if group:
+            both = self.edit_group(p, group)
+            edits, stance_edits = both if both is not None else (None, {})
+        else:
+            edits = edit_in_editor(
+                p, self.editor, check=lambda e: grouping.check_edits(self.ledger, p, e)
+            )
         if edits is None:
             self.note("dim", "edit cancelled")
             return None
@@ -188,7 +195,8 @@ class Review(GroupKeys):
                 self.note("dim", "not decided: the fuzzily found quote was not confirmed")
                 return None
             confirmed = True
-        return {"edits": edits, "confirm_quote": confirmed}
+        out: dict[str, Any] = {"edits": edits, "confirm_quote": confirmed}
+        return out | ({"stance_edits": stance_edits} if group else {})
 
     def merge_target(self, p: dict[str, Any]) -> str | None:
         """The similar claim the reviewer picks to merge into, or None."""
@@ -225,7 +233,7 @@ class Review(GroupKeys):
             return self.decided_one(i, p, group, out)
         action = {"a": "accept", "e": "edit", "m": "merge"}[key]
         if key == "e":
-            edited = self.edit(p, bool(group))
+            edited = self.edit(p, group)
             if edited is None:
                 return i
             kwargs = edited
