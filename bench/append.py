@@ -9,12 +9,14 @@ columns), their values precomputed, in one transaction each:
 - into plain tables (the same columns, a primary key, no other index, no trigger): the ratio is
   everything the ledger adds, derived state (reader tables, counts, search index) included.
 
-    python bench/append.py [N]      # default 100000 claims; prints claims/s and both ratios
+    python bench/append.py [N] [ROUNDS]   # default 100000 claims, 3 rounds; claims/s, both ratios
 """
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -28,10 +30,14 @@ from ledger.corpus import ingest_document, read_document
 from ledger.spans import find_span
 from ledger.store import CACHE_KIB, Ledger
 
+# The plain side takes about 2 s and moves by a quarter from run to run on a shared machine:
+# several rounds, each on fresh files, and the ratio of their medians.
+ROUNDS = 3
 QUOTE = "current information does not confirm the active engagement of North Korean soldiers"
 
 
-def main(n: int) -> None:
+def one_round(n: int) -> tuple[float, float, float]:
+    """One build of each side on fresh files: (API, raw same schema, plain tables) seconds."""
     tmp = Path(tempfile.mkdtemp())
     api = Ledger(tmp / "api.db")
     src = ingest_document(api, read_document(SEEDS[0]), ingested_by="bench")
@@ -119,17 +125,34 @@ def main(n: int) -> None:
         plain.execute("COMMIT")
 
     plain_s = timed(into_plain)
+    raw.close()
+    plain.close()
+    shutil.rmtree(tmp)
+    return api_s, raw_s, plain_s
+
+
+def main(n: int, rounds: int = ROUNDS) -> None:
     print(f"machine: {machine()}")
-    print(f"claims: {n} (3 chained rows each: claim, version, stance event)")
-    print(f"ledger API: {api_s:.2f} s, {n / api_s:,.0f} claims/s")
-    print(
-        f"raw executemany, same schema, triggers and catch-up: {raw_s:.2f} s, "
-        f"{n / raw_s:,.0f} claims/s"
-    )
-    print(f"raw executemany, plain tables: {plain_s:.2f} s, {n / plain_s:,.0f} claims/s")
-    print(f"ratio raw (same schema) time / API time: {raw_s / api_s:.2f}")
-    print(f"ratio plain tables time / API time (target >= 0.25): {plain_s / api_s:.3f}")
+    print(f"claims: {n} (3 chained rows each: claim, version, stance event); {rounds} rounds")
+    results = []
+    for k in range(rounds):
+        api_s, raw_s, plain_s = one_round(n)
+        results.append((api_s, raw_s, plain_s))
+        print(
+            f"round {k + 1}: ledger API {api_s:.2f} s ({n / api_s:,.0f} claims/s); raw, same "
+            f"schema and catch-up {raw_s:.2f} s; plain tables {plain_s:.2f} s; "
+            f"plain / API {plain_s / api_s:.3f}"
+        )
+    api_m, raw_m, plain_m = (statistics.median(r[i] for r in results) for i in range(3))
+    print(f"median: ledger API {api_m:.2f} s, {n / api_m:,.0f} claims/s")
+    print(f"median: raw executemany, same schema, triggers and catch-up: {raw_m:.2f} s")
+    print(f"median: raw executemany, plain tables: {plain_m:.2f} s, {n / plain_m:,.0f} claims/s")
+    print(f"ratio of medians raw (same schema) / API: {raw_m / api_m:.2f}")
+    print(f"ratio of medians plain tables / API (target >= 0.25): {plain_m / api_m:.3f}")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
+    main(
+        int(sys.argv[1]) if len(sys.argv) > 1 else 100_000,
+        int(sys.argv[2]) if len(sys.argv) > 2 else ROUNDS,
+    )
