@@ -118,6 +118,27 @@ def add_kremlin(run, claim_id: str, actor: str = "Kremlin (Dmitry Peskov)"):
 
 
 @pytest.fixture
+def ledger(workspace):
+    """A Ledger on ./ledger.db with seed A ingested through the library."""
+    from ledger.corpus import ingest_document, read_document
+    from ledger.store import Ledger
+
+    led = Ledger(workspace / "ledger.db")
+    ingest_document(led, read_document(workspace / "corpus" / SEED_A), ingested_by="t")
+    yield led
+    led.close()
+
+
+def span_in(ledger, quote: str = NATO_QUOTE):
+    """The span of ``quote`` in the ledger's (first) source."""
+    from ledger.spans import find_span
+
+    src = ledger.one("SELECT id, text FROM sources")
+    assert src is not None
+    return find_span(src["id"], src["text"], quote)
+
+
+@pytest.fixture
 def published(seeded, workspace):
     """A ledger with the seed claims, an edit, a verdict and three conflicting figures, served
     by Datasette (``ds``) with the claim IDs it made."""

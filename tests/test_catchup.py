@@ -9,29 +9,13 @@ import pytest
 
 from ledger import catchup, derived, rowformat
 from ledger.claims import add_stance, create_claim, edit_claim, retract, set_verdict
-from ledger.corpus import ingest_document, read_document
 from ledger.propose import propose
 from ledger.review.decisions import decide, pending, undo_last
-from ledger.spans import find_span
 from ledger.store import Ledger
-from tests.conftest import KREMLIN_QUOTE, NATO_QUOTE, SEED_A
+from tests.conftest import KREMLIN_QUOTE, NATO_QUOTE, span_in
 from tests.test_counts import kept_counts, live_counts, live_pairs
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ledger-v0.1.db"
-
-
-@pytest.fixture
-def ledger(workspace):
-    led = Ledger(workspace / "ledger.db")
-    ingest_document(led, read_document(workspace / "corpus" / SEED_A), ingested_by="t")
-    yield led
-    led.close()
-
-
-def _span(ledger, quote):
-    src = ledger.one("SELECT id, text FROM sources")
-    assert src is not None
-    return find_span(src["id"], src["text"], quote)
 
 
 def _pairs(conn):
@@ -49,7 +33,7 @@ def _matches_a_rebuild(conn):
 
 
 def test_a_many_row_transaction_is_derived_at_commit(ledger):
-    nato, kremlin = _span(ledger, NATO_QUOTE), _span(ledger, KREMLIN_QUOTE)
+    nato, kremlin = span_in(ledger, NATO_QUOTE), span_in(ledger, KREMLIN_QUOTE)
     with ledger.transaction():
         ids = [
             create_claim(
@@ -111,7 +95,7 @@ def test_one_decision_and_its_undo_are_derived(ledger):
 
 
 def test_a_read_inside_a_transaction_sees_what_it_appended(ledger):
-    nato = _span(ledger, NATO_QUOTE)
+    nato = span_in(ledger, NATO_QUOTE)
     with ledger.transaction():
         cid = create_claim(
             ledger, nato, claim="Soldiers fight.", actor="NATO", stance="unconfirmed", reviewer="r"
@@ -134,7 +118,7 @@ def test_a_read_inside_a_transaction_sees_what_it_appended(ledger):
 
 
 def test_a_rolled_back_transaction_leaves_derived_state_as_it_was(ledger):
-    nato = _span(ledger, NATO_QUOTE)
+    nato = span_in(ledger, NATO_QUOTE)
     create_claim(
         ledger, nato, claim="Kept claim.", actor="NATO", stance="unconfirmed", reviewer="r"
     )
@@ -175,7 +159,7 @@ def test_an_older_ledger_reinstalls_without_triggers_and_stays_derived(workspace
 
 
 def test_a_lagging_watermark_is_named_and_rebuild_repairs_it(ledger, workspace, run):
-    nato = _span(ledger, NATO_QUOTE)
+    nato = span_in(ledger, NATO_QUOTE)
     create_claim(
         ledger, nato, claim="Soldiers fight.", actor="NATO", stance="unconfirmed", reviewer="r"
     )
@@ -223,7 +207,7 @@ def _shell_verdict(path, claim_id, verdict):
 
 
 def test_a_row_from_the_shell_is_named_until_rebuilt_or_caught_up(ledger, workspace, run):
-    nato = _span(ledger, NATO_QUOTE)
+    nato = span_in(ledger, NATO_QUOTE)
     cid = create_claim(
         ledger, nato, claim="Soldiers fight.", actor="NATO", stance="unconfirmed", reviewer="r"
     )
@@ -245,7 +229,7 @@ def test_a_row_from_the_shell_is_named_until_rebuilt_or_caught_up(ledger, worksp
 
 
 def test_a_search_index_missing_a_row_is_named_and_rebuild_repairs_it(ledger, workspace, run):
-    nato = _span(ledger, NATO_QUOTE)
+    nato = span_in(ledger, NATO_QUOTE)
     kept = create_claim(
         ledger, nato, claim="Soldiers fight.", actor="NATO", stance="unconfirmed", reviewer="r"
     )

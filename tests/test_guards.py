@@ -8,32 +8,15 @@ import pytest
 
 from ledger import guards, rowformat
 from ledger.claims import create_claim
-from ledger.corpus import ingest_document, read_document
-from ledger.spans import find_span
-from ledger.store import Ledger
 from ledger.verify import verify
-from tests.conftest import NATO_QUOTE, SEED_A
+from tests.conftest import span_in
 
 # One claim is three entries (claim, version, stance event): enough claims for one lifted flush.
 BULK = guards.LIFT_ROWS // 3 + 10
 
 
-@pytest.fixture
-def ledger(workspace):
-    led = Ledger(workspace / "ledger.db")
-    ingest_document(led, read_document(workspace / "corpus" / SEED_A), ingested_by="t")
-    yield led
-    led.close()
-
-
-def _span(ledger):
-    src = ledger.one("SELECT id, text FROM sources")
-    assert src is not None
-    return find_span(src["id"], src["text"], NATO_QUOTE)
-
-
 def _claims(ledger, n, start=0):
-    span = _span(ledger)
+    span = span_in(ledger)
     for i in range(start, start + n):
         create_claim(ledger, span, claim=f"Claim {i}.", actor="NATO", stance="unconfirmed",
                      reviewer="r")  # fmt: skip
