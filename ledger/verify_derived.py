@@ -31,35 +31,36 @@ def _same(column: str) -> str:
 def _table_matches(conn: sqlite3.Connection, table: str, spec: Any) -> bool:
     """Whether ``table`` holds exactly the rows its derivation gives, as a multiset.
 
-    Four numbers decide it: every derived row finds kept rows with its key and all of them equal
-    it; every kept row's key is derived; and the join, the derivation and the table have the
-    same number of rows. Together these leave exactly one row a key on each side, and equal.
+    Two queries decide it. The join of each derived row with the kept rows of its key gives J
+    join rows, M distinct kept rows among them, and whether any derived row found no kept row or
+    one that differs; the kept side gives K rows and U distinct keys. With no such derived row
+    and J = M = K = U: keys unique on the kept side leave each derived row exactly one kept row,
+    equal to it; J = M makes that match one-to-one and M = K covers every kept row.
     """
     key, cols, derive, where = spec
     names = [c.strip() for c in cols.split(",")]
     with_chain = (
         f"WITH raw({cols}) AS ({derive}), chain AS (SELECT * FROM raw {where}), "
-        f"kept AS (SELECT {cols} FROM [{table}] {where}) "
+        f"kept AS (SELECT rowid AS _kept_row, {cols} FROM [{table}] {where}) "
     )
     on = " AND ".join(f"k.[{c}] = d.[{c}]" for c in key)
     same = " AND ".join(_same(c) for c in names)
     # LIMIT -1 keeps the derivation a co-routine: flattened into the join, each of its
     # correlated subqueries would run once for every column reference in the comparison.
-    joined, bad = conn.execute(
+    joined, bad, matched = conn.execute(
         f"{with_chain} SELECT count(*), count(*) FILTER (WHERE k.[{key[0]}] IS NULL "
-        f"OR NOT ({same})) FROM (SELECT * FROM chain LIMIT -1) d LEFT JOIN kept k ON {on}"
+        f"OR NOT ({same})), count(DISTINCT k._kept_row) "
+        f"FROM (SELECT * FROM chain LIMIT -1) d LEFT JOIN kept k ON {on}"
     ).fetchone()
-    if bad:
+    if bad or joined != matched:
         return False
-    kept, missing = conn.execute(
-        f"{with_chain} SELECT count(*), count(*) FILTER (WHERE NOT EXISTS "
-        f"(SELECT 1 FROM chain d WHERE {on})) FROM kept k"
+    keys = ", ".join(f"[{c}]" for c in key)
+    # On the table itself: through the CTE the DISTINCT would not use the key's index.
+    kept, unique = conn.execute(
+        f"SELECT (SELECT count(*) FROM [{table}] {where}), "
+        f"(SELECT count(*) FROM (SELECT DISTINCT {keys} FROM [{table}] {where}))"
     ).fetchone()
-    if missing or kept != joined:
-        return False
-    # Flattened, this count leaves the derivation's column subqueries out: only its joins run.
-    (derived_rows,) = conn.execute(f"{with_chain} SELECT count(*) FROM chain").fetchone()
-    return bool(derived_rows == joined)
+    return bool(kept == unique == matched)
 
 
 def _rows_match(conn: sqlite3.Connection, table: str, spec: Any) -> bool:
