@@ -112,6 +112,8 @@ class Cards:
                 choices.get(s["id"], "accept"), ""
             )
             flag = "" if grouping.is_checkable(s) else f"  [{grouping.NOT_CHECKABLE}]"
+            if s["anchoring"] == "fuzzy":
+                flag += f"  [FUZZY {s['anchor_score']}: confirm it]"
             lines.append((
                 "cyan",
                 visible(f"  {n}. {s['stance']} by {s['actor']} — “{s['quote']}”{mark}{flag}",

@@ -14,7 +14,7 @@ HEADER = """\
 # pending). You may change claim, actor, stance and quote (the quote must stay the source's exact
 # words); a changed item is recorded as an edit. `reason` is optional. `context` is read-only.
 # An item with `confirm_quote: false` was found only fuzzily: check its quote against the source
-# and set it to true (or edit the quote) before accepting it.
+# and set it to true (or edit the quote) before accepting it; the same for a stance under it.
 # Stances proposed on an item's claim are listed under it in `stances:`; each has its own
 # `decision`: accept (a stance event on the item's claim), detach (a claim of its own), reject,
 # or pending. `not_checkable: true` marks an opinion or forecast: nothing to check.
@@ -33,6 +33,7 @@ class StanceItem(BaseModel):
     stance: Stance
     quote: str
     reason: str | None = None
+    confirm_quote: bool = False
     not_checkable: bool = False
 
 

@@ -121,7 +121,8 @@ ADJUDICATE_HEADER = """\
 def _stance_entry(s: dict[str, Any]) -> dict[str, Any]:
     return {
         "proposal": s["id"], "decision": "accept", "actor": s["actor"], "stance": s["stance"],
-        "quote": s["quote"], **({} if is_checkable(s) else {"not_checkable": True}),
+        "quote": s["quote"], **({"confirm_quote": False} if s["anchoring"] == "fuzzy" else {}),
+        **({} if is_checkable(s) else {"not_checkable": True}),
     }  # fmt: skip
 
 
@@ -175,7 +176,7 @@ def _apply_stances(
                 edits = {k: getattr(st, k) for k in ("actor", "stance", "quote")}
                 out = settle.record(
                     ledger, st.proposal, "accept", reviewer=reviewer, reason=st.reason,
-                    edits=edits, detach=st.decision == "detach",
+                    edits=edits, detach=st.decision == "detach", confirm_quote=st.confirm_quote,
                 )  # fmt: skip
         except LedgerError as e:
             raise InputError(f"{where}: stance {n}: {e}") from e

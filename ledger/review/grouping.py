@@ -9,6 +9,7 @@ of its own). Under team review every one of those is the reviewer's vote (settle
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, Literal
 
 from ledger.errors import InputError
@@ -63,8 +64,8 @@ def check_edits(
     """InputError if claim proposal ``head`` with ``edits``, or a linked stance with its
     ``stance_edits`` (by proposal id), could not be accepted: the decisions' own checks of the
     values and the quote's span, run before anything is written. A stance is named as its card
-    numbers it. The claim's quote found only fuzzily and kept is let through: the reviewer is
-    asked to confirm it next."""
+    numbers it. A quote found only fuzzily and kept (the claim's or a stance's) is let through:
+    the reviewer is asked to confirm it next."""
     try:
         _, values, _ = checked_values(head, "accept", edits, None)
         check_span(ledger, head, values, confirm_quote=True)
@@ -77,7 +78,7 @@ def check_edits(
             continue
         try:
             _, values, _ = checked_values(s, "accept", (stance_edits or {})[s["id"]], None)
-            check_span(ledger, s, values, confirm_quote=False)
+            check_span(ledger, s, values, confirm_quote=True)
         except InputError as e:
             raise InputError(f"stance {n} ({s['stance']} by {s['actor']}): {e}") from e
 
@@ -94,14 +95,16 @@ def decide_group(
     confirm_quote: bool = False,
     reason: str | None = None,
     stance_edits: dict[str, dict[str, str]] | None = None,
+    confirmed: Collection[str] = (),
 ) -> list[Outcome]:
     """Decide the claim proposal ``head_id`` with ``action`` (accept, edit with ``edits``, or
     merge into the claim ``merge_into``) and each linked stance proposal in ``choices`` (accept:
     a stance event on the claim the head became; reject; detach: a claim of its own), all in one
     transaction. A stance accepted or detached takes its ``stance_edits`` (actor, stance, quote),
-    recorded as its decision's changes. Each decision goes through ``settle.record``, so under
-    team review each is the reviewer's vote and is settled by the team's rules. Returns the
-    outcomes, the head's first."""
+    recorded as its decision's changes; a stance whose quote was found only fuzzily is accepted
+    with that quote only if it is in ``confirmed`` (the reviewer checked it). Each decision goes
+    through ``settle.record``, so under team review each is the reviewer's vote and is settled by
+    the team's rules. Returns the outcomes, the head's first."""
     if action not in ("accept", "edit", "merge"):
         raise InputError(f"a group is accepted, edited or merged, not {action!r}")
     stance_edits = stance_edits or {}
@@ -129,8 +132,9 @@ def decide_group(
             else:
                 detach, edited = choice == "detach", stance_edits.get(pid)
                 outs.append(
-                    record(ledger, pid, "accept", reviewer=reviewer, detach=detach, edits=edited)
-                )
+                    record(ledger, pid, "accept", reviewer=reviewer, detach=detach, edits=edited,
+                           confirm_quote=pid in confirmed)
+                )  # fmt: skip
     return outs
 
 

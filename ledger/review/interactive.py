@@ -139,6 +139,25 @@ class Review(GroupKeys):
         key = self.screen.key("[y confirm the quote / e edit it / any other key: back] ")
         return key if key in ("y", "e") else ""
 
+    def confirm_stances(
+        self, group: list[dict[str, Any]], stance_edits: dict[str, dict[str, str]]
+    ) -> set[str] | None:
+        """The listed stances found only fuzzily whose quotes the reviewer confirms, each asked
+        in turn (an edited quote is anchored as exact words instead); None at the first one
+        not confirmed: nothing is decided."""
+        confirmed = set()
+        for n, s in enumerate(group, start=1):
+            kept = stance_edits.get(s["id"], {}).get("quote", s["quote"]) == s["quote"]
+            chosen = self.choices.get(s["id"], "accept") != "reject"
+            if not (chosen and kept and s["anchoring"] == "fuzzy"):
+                continue
+            if self.confirm_fuzzy(s) != "y":
+                self.note("dim", f"not decided: stance {n}'s fuzzily found quote was not "
+                                 f"confirmed (e edits it, x {n} rejects it)")  # fmt: skip
+                return None
+            confirmed.add(s["id"])
+        return confirmed
+
     def step(self, outs: list[Outcome]) -> None:
         """Remember one key's decisions for u: a vote (or a settlement, which is the team's)
         is not the reviewer's own decision to undo."""
@@ -242,7 +261,10 @@ class Review(GroupKeys):
             if kwargs["merge_into"] is None:
                 return i
         if group:
-            return self.decide_group(i, p, group, action, kwargs)
+            confirmed = self.confirm_stances(group, kwargs.get("stance_edits", {}))
+            if confirmed is None:
+                return i
+            return self.decide_group(i, p, group, action, kwargs | {"confirmed": confirmed})
         out = decide(self.ledger, p["id"], action, reviewer=self.reviewer, **kwargs)
         return self.decided_one(i, p, group, out)
 
